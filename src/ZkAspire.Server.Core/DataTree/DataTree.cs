@@ -278,8 +278,12 @@ internal sealed class DataTree
             return KeeperErrorCode.NodeExists;
         }
 
-        // A replayed create must not move the counter or pzxid backwards (ZOOKEEPER-1269 era fix).
-        if (parentCVersion > parent.Stat.Cversion)
+        // A create replayed over a fuzzy snapshot must not move the counter or pzxid backwards
+        // (ZOOKEEPER-3249). ZooKeeper compares with '>', so once the counter reaches
+        // 2147483647 it never moves again and every later sequential create under the parent
+        // collides (NodeExists). We compare as serial numbers (RFC 1982) instead, so the counter
+        // wraps to −2147483648 as the programmer's guide and wire-protocol doc §12 describe.
+        if (unchecked(parentCVersion - parent.Stat.Cversion) > 0)
         {
             parent.Stat = parent.Stat with { Cversion = parentCVersion, Pzxid = header.Zxid };
         }
