@@ -126,7 +126,6 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
             }
 
             Options.Validate();
-            _core ??= _coreFactory(CreateReplicaOptions(), _output);
             var address = await ResolveAddressAsync(Options.ClientPortAddress, cancellationToken).ConfigureAwait(false);
 
             // A restarted server keeps the port it had, so that connection strings stay valid.
@@ -141,6 +140,9 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
 
                 listener.Bind(new IPEndPoint(address, port));
                 listener.Listen(Options.ClientPortListenBacklog > 0 ? Options.ClientPortListenBacklog : (int)SocketOptionName.MaxConnections);
+
+                // The port first, so that a port in use is reported before anything else happens.
+                _core ??= _coreFactory(CreateReplicaOptions(), _output);
             }
             catch
             {
