@@ -440,7 +440,6 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
 
         Interlocked.Increment(ref _connectionsRejected);
         _logger.LogWarning("{Refusal}", refusal);
-        socket.LingerState = new LingerOption(true, 0);
         socket.Dispose();
         return false;
     }

@@ -12,7 +12,7 @@ internal sealed class RawClient : IAsyncDisposable
 {
     private static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(10);
     private readonly Socket _socket;
-    private readonly byte[] _buffer = new byte[64 * 1024];
+    private byte[] _buffer = new byte[4 * 1024];
     private int _start;
     private int _end;
     private int _nextXid = 1;
@@ -133,7 +133,7 @@ internal sealed class RawClient : IAsyncDisposable
         }
 
         var length = BinaryPrimitives.ReadInt32BigEndian(_buffer.AsSpan(_start, 4));
-        if (length < 0 || length > _buffer.Length - 4)
+        if (length < 0 || length > 64 * 1024 * 1024)
         {
             throw new InvalidOperationException($"Bad frame length {length} from the server.");
         }
@@ -204,6 +204,15 @@ internal sealed class RawClient : IAsyncDisposable
     {
         while (_end - _start < count)
         {
+            if (count > _buffer.Length)
+            {
+                var larger = new byte[Math.Max(count, _buffer.Length * 2)];
+                Buffer.BlockCopy(_buffer, _start, larger, 0, _end - _start);
+                _end -= _start;
+                _start = 0;
+                _buffer = larger;
+            }
+
             if (_start > 0)
             {
                 Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
