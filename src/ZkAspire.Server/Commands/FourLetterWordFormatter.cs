@@ -126,9 +126,11 @@ internal static class FourLetterWordFormatter
     /// <returns>The text.</returns>
     public static string Envi()
     {
+        // Java's Runtime free/max/total memory: the heap's unused committed bytes, the most it may
+        // grow to, and what is committed.
         var memory = GC.GetGCMemoryInfo();
         var used = GC.GetTotalMemory(forceFullCollection: false);
-        var total = Math.Max(memory.HeapSizeBytes, used);
+        var total = Math.Max(memory.TotalCommittedBytes, used);
         var text = new StringBuilder("Environment:\n");
         Line(text, "zookeeper.version", ServerVersion.FullVersion);
         Line(text, "host.name", SafeHostName());
@@ -271,7 +273,6 @@ internal static class FourLetterWordFormatter
         Line(text, "approximate_data_size", stats.ApproximateDataSize);
         Line(text, "global_sessions", stats.SessionCount);
         Line(text, "local_sessions", 0);
-        Line(text, "last_processed_zxid", stats.LastProcessedZxid);
         Line(text, "bytes_received_count", statistics.BytesReceived);
         Line(text, "connection_rejected", statistics.ConnectionsRejected);
         Line(text, "sessionless_connections_expired", statistics.SessionlessConnectionsExpired);
