@@ -25,6 +25,9 @@ namespace ZkAspire.Client;
 /// Watch callbacks and <see cref="ConnectionStateChanged"/> handlers run one at a time, in the order
 /// the events happened, on a loop of their own; they may block without stalling the connection, but
 /// they delay later events (Curator TN1). Task continuations never run on the connection's loop.
+/// A watch event is handed to that loop before the reply that followed it on the wire completes
+/// its task, but the two may then run concurrently: replies do not wait for handlers, so a handler
+/// may await or even block on the client's operations without deadlocking.
 /// </para>
 /// <para>
 /// The client starts connecting on <see cref="ConnectAsync(CancellationToken)"/> or its first

@@ -674,16 +674,12 @@ internal sealed partial class ClientConnection
     }
 
     /// <summary>
-    /// Signals a packet's caller: directly when no event is waiting for dispatch, otherwise behind
-    /// the waiting events, so a caller never sees a reply before the watch events that preceded it.
+    /// Signals a packet's caller. Its continuation runs on the thread pool, never on the IO loop.
+    /// Replies are not queued behind the watch events that preceded them on the wire: those events
+    /// are already handed to the dispatcher, so handlers may await — or even block on — client
+    /// operations without deadlocking the event loop (Curator TN1, CURATOR-172).
     /// </summary>
-    private void Complete(Packet packet)
-    {
-        if (!_dispatcher.HasBacklog || !_dispatcher.Post(packet))
-        {
-            packet.Complete();
-        }
-    }
+    private static void Complete(Packet packet) => packet.Complete();
 
     private void PostWatchEvent(KeeperState state, bool clear)
     {

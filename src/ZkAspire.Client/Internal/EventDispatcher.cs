@@ -6,9 +6,8 @@ using Microsoft.Extensions.Logging;
 namespace ZkAspire.Client.Internal;
 
 /// <summary>
-/// Delivers watch events, connection-state changes and — when events are waiting — request
-/// completions, one at a time and in the order the IO loop saw them, on a loop of its own
-/// (the Java client's EventThread). A slow or blocking handler delays later events but never the
+/// Delivers watch events and connection-state changes one at a time, in the order the IO loop saw
+/// them, on a loop of its own (the Java client's EventThread). A slow or blocking handler delays later events but never the
 /// IO loop (Curator TN1), so pings and replies keep flowing.
 /// </summary>
 internal sealed class EventDispatcher
@@ -21,7 +20,6 @@ internal sealed class EventDispatcher
 
     private readonly ILogger _logger;
     private readonly Task _loop;
-    private int _backlog;
 
     public EventDispatcher(ILogger logger)
     {
@@ -32,27 +30,10 @@ internal sealed class EventDispatcher
     /// <summary>Gets whether the current thread is running a handler of this or another dispatcher.</summary>
     public static bool IsDispatching => _isDispatching;
 
-    /// <summary>
-    /// Gets whether work is queued or running. A reply completed while this is true goes through
-    /// the queue too, so a watch event is handled before the continuation of any reply that
-    /// followed it on the wire (the wire-protocol reference, §13).
-    /// </summary>
-    public bool HasBacklog => Volatile.Read(ref _backlog) > 0;
-
     /// <summary>Queues work.</summary>
     /// <param name="work">The work.</param>
     /// <returns><see langword="false"/> if the dispatcher has stopped.</returns>
-    public bool Post(IDispatchable work)
-    {
-        Interlocked.Increment(ref _backlog);
-        if (_queue.Writer.TryWrite(work))
-        {
-            return true;
-        }
-
-        Interlocked.Decrement(ref _backlog);
-        return false;
-    }
+    public bool Post(IDispatchable work) => _queue.Writer.TryWrite(work);
 
     /// <summary>Stops taking work and waits for the queued work to run.</summary>
     /// <returns>A task that completes when the loop has ended.</returns>
@@ -82,7 +63,6 @@ internal sealed class EventDispatcher
             finally
             {
                 _isDispatching = false;
-                Interlocked.Decrement(ref _backlog);
             }
         }
     }

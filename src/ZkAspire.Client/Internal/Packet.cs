@@ -28,7 +28,7 @@ internal enum PacketKind
 /// own <see cref="IValueTaskSource{TResult}"/>: awaiting a request costs no Task. Continuations
 /// always run asynchronously, never on the IO loop.
 /// </remarks>
-internal sealed class Packet : IValueTaskSource<IJuteRecord?>, IDispatchable
+internal sealed class Packet : IValueTaskSource<IJuteRecord?>
 {
     private const int Queued = 0;
     private const int Sent = 1;
@@ -212,7 +212,7 @@ internal sealed class Packet : IValueTaskSource<IJuteRecord?>, IDispatchable
         }
     }
 
-    /// <summary>Records the reply; <see cref="Dispatch"/> or <see cref="Complete"/> then signals the caller.</summary>
+    /// <summary>Records the reply; <see cref="Complete"/> then signals the caller.</summary>
     /// <param name="header">The reply header.</param>
     /// <param name="response">The decoded body, if any.</param>
     public void SetReply(ReplyHeader header, IJuteRecord? response)
@@ -221,7 +221,7 @@ internal sealed class Packet : IValueTaskSource<IJuteRecord?>, IDispatchable
         _response = response;
     }
 
-    /// <summary>Records a failure; <see cref="Dispatch"/> or <see cref="Complete"/> then signals the caller.</summary>
+    /// <summary>Records a failure; <see cref="Complete"/> then signals the caller.</summary>
     /// <param name="failure">Why the request failed.</param>
     public void SetFailure(Exception failure) => _failure = failure;
 
@@ -257,9 +257,6 @@ internal sealed class Packet : IValueTaskSource<IJuteRecord?>, IDispatchable
             state = seen;
         }
     }
-
-    /// <inheritdoc/>
-    public void Dispatch() => Complete();
 
     /// <inheritdoc/>
     public IJuteRecord? GetResult(short token) => _core.GetResult(token);
