@@ -146,16 +146,18 @@ public sealed partial class ZooKeeperClient
         }
         catch (TimeoutException)
         {
-            throw new ConnectionLossException(
-                null,
-                requestSent: false,
-                $"KeeperErrorCode = ConnectionLoss: not connected to any of {_connectionString} within {_options.ConnectionTimeout.TotalMilliseconds:F0} ms"
-                + (_connection.LastError is { } error ? " (last error: " + error.Message + ")" : string.Empty),
-                _connection.LastError);
+            throw NotConnected();
         }
 
         EnsureNamespace();
     }
+
+    private ConnectionLossException NotConnected() => new(
+        null,
+        requestSent: false,
+        $"KeeperErrorCode = ConnectionLoss: not connected to any of {_connectionString} within {_options.ConnectionTimeout.TotalMilliseconds:F0} ms"
+        + (_connection.LastError is { } error ? " (last error: " + error.Message + ")" : string.Empty),
+        _connection.LastError);
 
     /// <summary>
     /// Queues creates of the namespace nodes ahead of the first request, as containers like

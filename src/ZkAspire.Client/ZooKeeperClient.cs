@@ -48,6 +48,7 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
     private readonly TimeProvider _time;
     private readonly object _subscribersLock = new();
     private readonly List<ChannelWriter<ConnectionStateChange>> _stateSubscribers = [];
+    private readonly TaskCompletionSource _firstConnected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ConnectionState? _connectionState;
     private int _disposed;
 
@@ -134,7 +135,10 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
     public static Task<ZooKeeperClient> ConnectAsync(string connectionString, CancellationToken cancellationToken = default) =>
         ConnectAsync(new ZooKeeperClientOptions { ConnectionString = connectionString }, cancellationToken);
 
-    /// <summary>Starts connecting, if not yet started, and waits until connected.</summary>
+    /// <summary>
+    /// Starts connecting, if not yet started, and waits until the first connection has been
+    /// reported to the <see cref="ConnectionStateChanged"/> listeners.
+    /// </summary>
     /// <param name="cancellationToken">Stops waiting (the client keeps trying).</param>
     /// <returns>A task that completes when connected.</returns>
     /// <exception cref="ConnectionLossException">No server accepted a session within <see cref="ZooKeeperClientOptions.ConnectionTimeout"/>.</exception>
@@ -143,7 +147,14 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
     {
         ThrowIfDisposed();
         _connection.Start();
-        await WaitForConnectionAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _firstConnected.Task.WaitAsync(_options.ConnectionTimeout, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw NotConnected();
+        }
     }
 
     /// <summary>Waits until the client is connected, or the timeout elapses.</summary>
@@ -218,6 +229,7 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
 
         // Behind every event already queued: end the state streams.
         _dispatcher.Post(new CompleteSubscribers(this));
+        _firstConnected.TrySetException(new ObjectDisposedException(nameof(ZooKeeperClient)));
         await _dispatcher.CompleteAsync().ConfigureAwait(false);
     }
 
@@ -286,6 +298,15 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
     private void OnConnectionStateChanged(ConnectionStateChange change)
     {
         _connectionState = change.State;
+        if (change.IsConnected)
+        {
+            _firstConnected.TrySetResult();
+        }
+        else if (change.KeeperState == KeeperState.AuthFailed)
+        {
+            _firstConnected.TrySetException(new AuthFailedException(null, "Authentication failed; the client is closed."));
+        }
+
         if (ConnectionStateChanged is { } handlers)
         {
             foreach (var handler in handlers.GetInvocationList())
