@@ -40,15 +40,38 @@ internal static class Jute
         return record;
     }
 
-    /// <summary>Decodes a record of a type known only at run time (via its static Read).</summary>
-    public static IJuteRecord Decode(Type type, byte[] bytes) =>
-        (IJuteRecord)DecodeMethod.MakeGenericMethod(type).Invoke(null, [bytes])!;
+    /// <summary>Decodes a record of a type known only at run time; it must take every byte.</summary>
+    public static IJuteRecord Decode(Type type, byte[] bytes) => Decoder(type, requireEnd: true)(bytes);
 
-    private static readonly MethodInfo DecodeMethod =
-        typeof(Jute).GetMethod(nameof(DecodeBoxed), BindingFlags.NonPublic | BindingFlags.Static)!;
+    /// <summary>
+    /// A decoder for a record type known only at run time, calling its static Read directly (a
+    /// delegate, not MethodInfo.Invoke, so exceptions escape unwrapped).
+    /// </summary>
+    public static Func<byte[], IJuteRecord> Decoder(Type type, bool requireEnd)
+    {
+        var method = typeof(Jute)
+            .GetMethod(requireEnd ? nameof(DecodeWhole) : nameof(DecodePrefix), BindingFlags.NonPublic | BindingFlags.Static)!
+            .MakeGenericMethod(type);
+        return method.CreateDelegate<Func<byte[], IJuteRecord>>();
+    }
 
-    private static IJuteRecord DecodeBoxed<T>(byte[] bytes)
+    private static IJuteRecord DecodeWhole<T>(byte[] bytes)
         where T : IJuteRecord<T> => Decode<T>(bytes);
+
+    private static IJuteRecord DecodePrefix<T>(byte[] bytes)
+        where T : IJuteRecord<T>
+    {
+        var reader = new JuteReader(bytes);
+        return T.Read(ref reader);
+    }
+
+    /// <summary>Bytes allocated on this thread while running <paramref name="action"/>.</summary>
+    public static long AllocatedBytes(Action action)
+    {
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        action();
+        return GC.GetAllocatedBytesForCurrentThread() - before;
+    }
 
     /// <summary>Every concrete record type of the protocol library that can be read back.</summary>
     public static IReadOnlyList<Type> ReadableRecordTypes { get; } =
