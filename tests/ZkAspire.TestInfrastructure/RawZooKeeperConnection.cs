@@ -41,8 +41,8 @@ public sealed class RawZooKeeperConnection : IAsyncDisposable
     /// <summary>Gets or sets how long a receive waits for the server.</summary>
     public TimeSpan ReceiveTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>Gets the largest frame accepted from the server (the client's jute.maxbuffer).</summary>
-    public int MaxFrameLength { get; init; } = JuteLimits.DefaultMaxBuffer;
+    /// <summary>Gets or sets the largest frame accepted from the server (the client's jute.maxbuffer).</summary>
+    public int MaxFrameLength { get; set; } = JuteLimits.DefaultMaxBuffer;
 
     /// <summary>Gets the server's answer to the handshake, once received.</summary>
     public ConnectResponse? ConnectResponse { get; private set; }

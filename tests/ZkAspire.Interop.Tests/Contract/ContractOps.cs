@@ -107,6 +107,16 @@ internal static class ContractOps
     public static string[] SortedChildren(this RawCall call) =>
         [.. call.AssertOk().Read<GetChildrenResponse>().Children!.Order(StringComparer.Ordinal)];
 
+    public static string[] SortedChildren2(this RawCall call) =>
+        [.. call.AssertOk().Read<GetChildren2Response>().Children!.Order(StringComparer.Ordinal)];
+
+    public static byte[] Encode(IJuteRecord record)
+    {
+        using var writer = new JuteWriter();
+        record.Write(writer);
+        return writer.ToArray();
+    }
+
     public static MultiOp Create(string path, byte[]? data = null, CreateMode mode = CreateMode.Persistent, OpCode op = OpCode.Create) =>
         new(op, new CreateRequest(path, data ?? [], Acls.OpenAclUnsafe, (int)mode));
 
