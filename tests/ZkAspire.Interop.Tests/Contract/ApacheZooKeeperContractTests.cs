@@ -13,7 +13,7 @@ public sealed class ApacheZooKeeperContractTests(ApacheZooKeeperContractFixture 
 public sealed class ApacheZooKeeperContractFixture : ContractServerFixture
 {
     /// <inheritdoc/>
-    public override ServerTraits Traits { get; } = new() { ExistsChecksRead = false };
+    public override ServerTraits Traits { get; } = new() { ExistsChecksRead = false, TopLevelCheckIsUnimplemented = false };
 
     /// <inheritdoc/>
     protected override async Task<IContractServer> StartServerAsync(ContractServerOptions options)
@@ -56,8 +56,8 @@ public sealed class ApacheZooKeeperContractFixture : ContractServerFixture
 //
 // public sealed class ZkAspireContractFixture : ContractServerFixture
 // {
-//     // Security fixes of 3.8.4+/3.9.2+ that we follow (doc §11.6, §24).
-//     public override ServerTraits Traits { get; } = new() { ExistsChecksRead = true };
+//     // Security and crash fixes of later releases that we follow (doc §11.6, §24; ZOOKEEPER-2623).
+//     public override ServerTraits Traits { get; } = new() { ExistsChecksRead = true, TopLevelCheckIsUnimplemented = true };
 //
 //     protected override async Task<IContractServer> StartServerAsync(ContractServerOptions options)
 //     {

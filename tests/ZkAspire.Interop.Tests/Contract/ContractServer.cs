@@ -69,10 +69,17 @@ public sealed record ContractServerOptions
 
 /// <summary>
 /// Behaviour where our server deliberately differs from Apache ZooKeeper 3.8.0: only security
-/// fixes of later releases that the doc calls out (§11.6, §24).
+/// and crash fixes of later releases (doc §11.6, §24, ZOOKEEPER-2623).
 /// </summary>
 public sealed record ServerTraits
 {
+    /// <summary>
+    /// Gets whether check outside a multi is answered like an unknown opcode (−6, then close), as
+    /// 3.8.5 and 3.9.3 do since ZOOKEEPER-2623; 3.8.0 runs it as a transaction, writes an
+    /// unreadable txn and loses the reply when it passes.
+    /// </summary>
+    public bool TopLevelCheckIsUnimplemented { get; init; }
+
     /// <summary>
     /// Gets whether exists checks READ on an existing node (3.8.4+ and 3.9.2+; Debian's 3.8.0
     /// does not).
