@@ -17,7 +17,8 @@ public interface IContractServer : IAsyncDisposable
 
 /// <summary>
 /// How a contract server is configured. Every server of the suite runs with these settings, so
-/// both implementations see the same configuration.
+/// both implementations see the same configuration. Besides them, every server listens on
+/// 127.0.0.1 only and enables every four-letter word (<c>4lw.commands.whitelist=*</c>).
 /// </summary>
 public sealed record ContractServerOptions
 {
@@ -26,6 +27,9 @@ public sealed record ContractServerOptions
 
     /// <summary>Gets a server with TTL nodes enabled and a fast container/TTL reaper.</summary>
     public static ContractServerOptions ExtendedTypes { get; } = new() { ExtendedTypesEnabled = true, ContainerCheckIntervalMs = 100 };
+
+    /// <summary>Gets a server with a 100 ms tick, so sessions may time out after 200 ms.</summary>
+    public static ContractServerOptions FastTicks { get; } = new() { TickTime = 100, Instance = "fast-ticks" };
 
     /// <summary>Gets a server that no test writes to, for facts about a fresh server.</summary>
     public static ContractServerOptions Pristine { get; } = new() { Instance = "pristine" };

@@ -224,4 +224,51 @@ public abstract partial class ZooKeeperContractTests<TFixture>
         Assert.Empty(await zk.ReceiveUntilClosedAsync(Ct));
         (await bystander.ExistsAsync("/")).AssertOk();
     }
+
+    [Fact]
+    public async Task AnExpiredSessionLosesItsEphemeralsAndCannotBeResumed()
+    {
+        // tickTime 100 ms: a 200 ms session expires between 200 and 300 ms after its last
+        // packet (§16). The watcher's 2 s session outlives the scenario without pings.
+        var watcher = await ConnectAsync(ContractServerOptions.FastTicks, timeOut: 2_000);
+        var victim = await ConnectAsync(ContractServerOptions.FastTicks, timeOut: 200);
+        Assert.Equal((2_000, 200), (watcher.ConnectResponse!.TimeOut, victim.ConnectResponse!.TimeOut));
+        var root = await NewRootAsync(watcher);
+        (await victim.CreateAsync(root + "/e", mode: CreateMode.Ephemeral)).AssertOk();
+        (await victim.CreateAsync(root + "/f", mode: CreateMode.Ephemeral)).AssertOk();
+        (await watcher.ExistsAsync(root + "/e", watch: true)).AssertOk();
+        (await watcher.GetChildrenAsync(root, watch: true)).AssertOk();
+
+        // Disconnecting is not closing: no event is sent to anyone until the session expires.
+        var dropped = Now();
+        await victim.DisposeAsync();
+        var first = await watcher.ReceiveNotificationAsync();
+        var second = await watcher.ReceiveNotificationAsync();
+        Assert.InRange(Now() - dropped, 190, long.MaxValue);
+        Assert.Equal(
+            [(EventType.NodeDeleted, root + "/e"), (EventType.NodeChildrenChanged, root)],
+            new[] { first.Event, second.Event }.Select(e => (e.Type, e.Path)));
+
+        // Both ephemerals went in the one closeSession transaction.
+        var children = (await watcher.GetChildren2Async(root)).AssertOk().Read<GetChildren2Response>();
+        Assert.Empty(children.Children!);
+        Assert.Equal(children.Stat.Pzxid, await LastZxidAsync(watcher));
+
+        var again = await OpenAsync(ContractServerOptions.FastTicks);
+        var response = await HandshakeAsync(again, new ConnectRequest(0, 0, 2_000, victim.SessionId, victim.Password, false));
+        Assert.Equal((0, 0L), (response!.TimeOut, response.SessionId));
+    }
+
+    [Fact]
+    public async Task FourLetterWordsShareTheClientPort()
+    {
+        // §21: four ASCII bytes instead of a frame length; text, then close.
+        var server = await ServerAsync();
+        Assert.Equal("imok", await FourLetterWordClient.SendAsync(server.Port, "ruok"));
+        var srvr = await FourLetterWordClient.SendAsync(server.Port, "srvr");
+        Assert.StartsWith("Zookeeper version: ", srvr, StringComparison.Ordinal);
+        Assert.Contains("\nMode: standalone\n", srvr, StringComparison.Ordinal);
+        Assert.Matches(@"\nZxid: 0x[0-9a-f]+\n", srvr);
+        Assert.Equal("rw", await FourLetterWordClient.SendAsync(server.Port, "isro"));
+    }
 }
