@@ -42,6 +42,7 @@ internal sealed class ShellConnection : IAsyncDisposable
     private readonly CancellationToken _beforeFirstConnection;
     private CancellationTokenSource _attemptFailed = new();
     private TaskCompletionSource _connected = NewSignal();
+    private readonly TaskCompletionSource _dead = NewSignal();
     private HandleState _state = HandleState.Connecting;
     private bool _everConnected;
     private Task? _background;
@@ -163,6 +164,20 @@ internal sealed class ShellConnection : IAsyncDisposable
         catch (Exception e) when (e is TimeoutException or KeeperException)
         {
             return false;
+        }
+    }
+
+    /// <summary>Waits until the handle is dead (expired, auth failed, closed) and the watcher has printed why.</summary>
+    /// <param name="timeout">How long to wait; then it returns anyway.</param>
+    /// <returns>A task that completes when dead or when the timeout elapsed.</returns>
+    public async Task WaitUntilDeadAsync(TimeSpan timeout)
+    {
+        try
+        {
+            await _dead.Task.WaitAsync(timeout).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
         }
     }
 
@@ -427,6 +442,11 @@ internal sealed class ShellConnection : IAsyncDisposable
         }
 
         _printEvent(new WatchedEvent(EventType.None, keeperState, null));
+        if (state is HandleState.Closed or HandleState.AuthFailed)
+        {
+            _dead.TrySetResult();
+        }
+
         if (state is HandleState.Connected or HandleState.ConnectedReadOnly)
         {
             signal?.TrySetResult();

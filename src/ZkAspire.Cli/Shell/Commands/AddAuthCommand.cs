@@ -14,6 +14,7 @@ namespace ZkAspire.Cli.Shell.Commands;
 internal sealed class AddAuthCommand() : ShellCommand("addauth", "scheme auth")
 {
     private static readonly OptionSet Options = new();
+    private static readonly TimeSpan DeathWait = TimeSpan.FromSeconds(5);
 
     private ParsedCommand _parsed = null!;
 
@@ -45,9 +46,15 @@ internal sealed class AddAuthCommand() : ShellCommand("addauth", "scheme auth")
                 },
                 waitForConnection: false).ConfigureAwait(false);
         }
+        catch (AuthFailedException)
+        {
+            // The session is over: let the watcher print AuthFailed, so that the next command
+            // says "Not connected" rather than racing the event.
+            await context.Connection.WaitUntilDeadAsync(DeathWait).ConfigureAwait(false);
+        }
         catch (KeeperException)
         {
-            // Reported by the watcher (AuthFailed), or by the next command (ConnectionLoss).
+            // A lost connection: the next command reports it.
         }
     }
 }
