@@ -69,11 +69,17 @@ public sealed partial record Transcript(IReadOnlyList<IReadOnlyList<string>> Com
             var lines = new List<string>();
             for (var i = 0; i < output.Count; i++)
             {
-                // An event block: "", "WATCHER::", "", "WatchedEvent …".
-                if (i + 3 < output.Count && output[i].Length == 0 && output[i + 1] == "WATCHER::" && output[i + 2].Length == 0 && output[i + 3].StartsWith("WatchedEvent ", StringComparison.Ordinal))
+                // The watcher prints "\nWATCHER::" and "\nWatchedEvent …" with two printlns, and
+                // zkCli's main thread may print between them: take each pair out on its own.
+                if (output[i].Length == 0 && i + 1 < output.Count && output[i + 1] == "WATCHER::")
                 {
-                    events.Add(output[i + 3].Replace(root, "<root>", StringComparison.Ordinal));
-                    i += 3;
+                    i++;
+                    continue;
+                }
+
+                if (output[i].Length == 0 && i + 1 < output.Count && output[i + 1].StartsWith("WatchedEvent ", StringComparison.Ordinal))
+                {
+                    events.Add(output[++i].Replace(root, "<root>", StringComparison.Ordinal));
                     continue;
                 }
 
