@@ -40,14 +40,14 @@ internal sealed class ShellConnection : IAsyncDisposable
     private readonly Action<WatchedEvent> _printEvent;
     private readonly TimeSpan _sessionTimeout;
     private readonly CancellationToken _beforeFirstConnection;
+    private readonly TaskCompletionSource _dead = NewSignal();
+    private readonly List<EventExpectation> _expectations = [];
     private CancellationTokenSource _attemptFailed = new();
     private TaskCompletionSource _connected = NewSignal();
-    private readonly TaskCompletionSource _dead = NewSignal();
     private HandleState _state = HandleState.Connecting;
     private bool _everConnected;
     private Task? _background;
     private Task? _disposing;
-    private readonly List<EventExpectation> _expectations = [];
 
     private ShellConnection(string host, ZooKeeperClientOptions options, Action<WatchedEvent> printEvent)
     {

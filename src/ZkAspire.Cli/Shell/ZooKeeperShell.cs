@@ -174,6 +174,19 @@ internal sealed class ZooKeeperShell
             _exitCode = e.ExitCode;
             _output.Err(e.Message);
         }
+        catch (KeeperException e)
+        {
+            // A server error a command did not word itself: worded as zkCli's wrapper words it.
+            _exitCode = ExitCodes.Failure;
+            _output.Err(CliException.FromKeeper(e.Code, e.Path).Message);
+        }
+#pragma warning disable CA1031 // The shell never dies of a command: zkCli would, with a stack trace.
+        catch (Exception e) when (e is not OperationCanceledException)
+#pragma warning restore CA1031
+        {
+            _exitCode = ExitCodes.Failure;
+            _output.Err($"zkaspire: the command failed: {e.GetType().Name}: {e.Message}");
+        }
     }
 
     /// <summary><c>processZKCmd</c>.</summary>
