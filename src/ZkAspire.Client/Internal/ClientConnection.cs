@@ -207,7 +207,7 @@ internal sealed partial class ClientConnection
         }
     }
 
-    /// <summary>Serializes an auth packet (xid −4).</summary>
+    /// <summary>Serializes an auth packet (xid −4) for a caller of AddAuth.</summary>
     /// <param name="authInfo">The credentials.</param>
     /// <returns>The packet; its client path is the scheme, for messages.</returns>
     public Packet CreateAuthPacket(AuthInfo authInfo) =>
@@ -321,7 +321,7 @@ internal sealed partial class ClientConnection
                 {
                     var priming = OnConnected(server, wire);
                     var reason = await RunConnectionAsync(wire, priming, stop).ConfigureAwait(false);
-                    OnDisconnected(server, reason);
+                    OnDisconnected(server, wire, reason);
                 }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -409,36 +409,67 @@ internal sealed partial class ClientConnection
         }
     }
 
-    /// <summary>Records the new session state, tells the listeners, and builds the priming packets.</summary>
+    /// <summary>
+    /// Records the new session state and builds the priming packets. The connection is announced
+    /// (phase, listeners, waiting operations) at once, or — when credentials are configured —
+    /// once the server has accepted them, so "connected" always means usable, and rejected
+    /// credentials never look like a working connection.
+    /// </summary>
     private List<Packet> OnConnected(DnsEndPoint server, Wire wire)
     {
-        var readOnly = wire.ReadOnly;
         var now = _time.GetTimestamp();
         Volatile.Write(ref _lastHeard, now);
         Volatile.Write(ref _lastReceived, now);
         Volatile.Write(ref _lastSent, now);
         _disconnectedAt = 0;
-        _seenRwServer |= !readOnly;
+        _seenRwServer |= !wire.ReadOnly;
         _hosts.OnConnected();
-        Log.Connected(_logger, server, _sessionId, _negotiatedTimeout, readOnly);
-
-        var isNewSession = wire.IsNewSession;
-        var state = readOnly ? ConnectionState.ReadOnly : _everConnected ? ConnectionState.Reconnected : ConnectionState.Connected;
-        _everConnected = true;
+        Log.Connected(_logger, server, _sessionId, _negotiatedTimeout, wire.ReadOnly);
 
         // After the ConnectRequest: one auth packet per credential, then setWatches, then the
         // requests that were queued (§4.3). The priming packets go first; the queue follows.
         var priming = new List<Packet>();
         lock (_lock)
         {
-            foreach (var auth in _authInfo)
+            for (var i = 0; i < _authInfo.Count; i++)
             {
-                priming.Add(CreateAuthPacket(auth));
+                var last = i == _authInfo.Count - 1;
+                priming.Add(Packet.Create(
+                    OpCode.Auth,
+                    new AuthPacket(0, _authInfo[i].Scheme, _authInfo[i].Auth),
+                    _authInfo[i].Scheme,
+                    _options.MaxBufferBytes,
+                    PacketKind.Auth,
+                    watch: null,
+                    onCompleted: last ? p => OnPrimingAuthCompleted(p, wire) : null));
             }
         }
 
-        priming.AddRange(CreateSetWatches());
+        if (priming.Count == 0)
+        {
+            Announce(wire);
+        }
 
+        priming.AddRange(CreateSetWatches());
+        return priming;
+    }
+
+    private void OnPrimingAuthCompleted(Packet packet, Wire wire)
+    {
+        // Runs on the IO loop. Auth replies come back in order, so the last one answers for all.
+        if (packet.Failure is null && packet.Error == KeeperErrorCode.Ok)
+        {
+            Announce(wire);
+        }
+    }
+
+    /// <summary>Declares the connection usable: phase, waiting operations, watchers and listeners.</summary>
+    private void Announce(Wire wire)
+    {
+        var readOnly = wire.ReadOnly;
+        var state = readOnly ? ConnectionState.ReadOnly : _everConnected ? ConnectionState.Reconnected : ConnectionState.Connected;
+        _everConnected = true;
+        wire.Announced = true;
         lock (_lock)
         {
             if (_phase == ConnectionPhase.Connecting)
@@ -451,8 +482,7 @@ internal sealed partial class ClientConnection
 
         var keeperState = readOnly ? KeeperState.ConnectedReadOnly : KeeperState.SyncConnected;
         PostWatchEvent(keeperState, clear: false);
-        PostState(new ConnectionStateChange(state, keeperState, _sessionId, isNewSession));
-        return priming;
+        PostState(new ConnectionStateChange(state, keeperState, _sessionId, wire.IsNewSession));
     }
 
     /// <summary>
@@ -551,7 +581,7 @@ internal sealed partial class ClientConnection
                 : new EndOfStreamException("The connection ended."));
     }
 
-    private void OnDisconnected(DnsEndPoint server, Exception reason)
+    private void OnDisconnected(DnsEndPoint server, Wire wire, Exception reason)
     {
         var now = _time.GetTimestamp();
         _disconnectedAt = now;
@@ -576,7 +606,7 @@ internal sealed partial class ClientConnection
         }
 
         FailOutstanding(p => new ConnectionLossException(p.ClientPath, p.WasSent, innerException: reason));
-        if (_phase == ConnectionPhase.Connecting)
+        if (_phase == ConnectionPhase.Connecting && wire.Announced)
         {
             Log.ConnectionLost(_logger, server, _sessionId, reason);
             PostWatchEvent(KeeperState.Disconnected, clear: false);

@@ -28,6 +28,9 @@ internal sealed class Wire : IAsyncDisposable
     /// <summary>Gets or sets whether the server said it is read-only.</summary>
     public bool ReadOnly { get; set; }
 
+    /// <summary>Gets or sets whether the connection was announced to listeners as usable.</summary>
+    public bool Announced { get; set; }
+
     /// <summary>Gets or sets whether the handshake gave a session other than the one asked for.</summary>
     public bool IsNewSession { get; set; }
 
