@@ -97,7 +97,7 @@ internal sealed partial class ClientConnection
         if (header.Error == KeeperErrorCode.AuthFailed)
         {
             // The server closes the connection next; the Java client then stops for good.
-            _failedAuthScheme = packet?.ClientPath ?? _failedAuthScheme;
+            _failedAuthScheme = packet?.AuthScheme ?? _failedAuthScheme;
             lock (_lock)
             {
                 _phase = ConnectionPhase.AuthFailed;

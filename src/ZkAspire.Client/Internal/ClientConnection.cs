@@ -207,11 +207,16 @@ internal sealed partial class ClientConnection
         }
     }
 
-    /// <summary>Serializes an auth packet (xid −4) for a caller of AddAuth.</summary>
+    /// <summary>Serializes an auth packet (xid −4).</summary>
     /// <param name="authInfo">The credentials.</param>
-    /// <returns>The packet; its client path is the scheme, for messages.</returns>
-    public Packet CreateAuthPacket(AuthInfo authInfo) =>
-        Packet.Create(OpCode.Auth, new AuthPacket(0, authInfo.Scheme, authInfo.Auth), authInfo.Scheme, _options.MaxBufferBytes, PacketKind.Auth);
+    /// <param name="onCompleted">An IO-loop callback for the reply, if any.</param>
+    /// <returns>The packet.</returns>
+    public Packet CreateAuthPacket(AuthInfo authInfo, Action<Packet>? onCompleted = null)
+    {
+        var packet = Packet.Create(OpCode.Auth, new AuthPacket(0, authInfo.Scheme, authInfo.Auth), null, _options.MaxBufferBytes, PacketKind.Auth, watch: null, onCompleted);
+        packet.AuthScheme = authInfo.Scheme;
+        return packet;
+    }
 
     /// <summary>Closes the session (closeSession) and stops the loop.</summary>
     /// <param name="timeout">How long to wait for the server to confirm.</param>
@@ -298,7 +303,12 @@ internal sealed partial class ClientConnection
                 if (attemptsSinceConnected > 0)
                 {
                     var delay = TimeSpan.FromMilliseconds(_random.Next(1000)) + (cycled ? SpinDelay : TimeSpan.Zero);
-                    await Task.Delay(Min(delay, LocalExpiryRemaining()), _time, stop).ConfigureAwait(false);
+                    delay = Min(delay, LocalExpiryRemaining());
+                    if (delay > TimeSpan.Zero)
+                    {
+                        await Task.Delay(delay, _time, stop).ConfigureAwait(false);
+                    }
+
                     if (IsSessionExpiredLocally(out _))
                     {
                         continue;
@@ -434,14 +444,7 @@ internal sealed partial class ClientConnection
             for (var i = 0; i < _authInfo.Count; i++)
             {
                 var last = i == _authInfo.Count - 1;
-                priming.Add(Packet.Create(
-                    OpCode.Auth,
-                    new AuthPacket(0, _authInfo[i].Scheme, _authInfo[i].Auth),
-                    _authInfo[i].Scheme,
-                    _options.MaxBufferBytes,
-                    PacketKind.Auth,
-                    watch: null,
-                    onCompleted: last ? p => OnPrimingAuthCompleted(p, wire) : null));
+                priming.Add(CreateAuthPacket(_authInfo[i], last ? p => OnPrimingAuthCompleted(p, wire) : null));
             }
         }
 
@@ -559,15 +562,26 @@ internal sealed partial class ClientConnection
     private async Task<Exception> RunConnectionAsync(Wire wire, List<Packet> priming, CancellationToken stop)
     {
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        var reading = ReadLoopAsync(wire, connection.Token);
-        var writing = WriteLoopAsync(wire, priming, connection.Token);
-        var watching = WatchdogAsync(connection.Token);
-        var first = await Task.WhenAny(reading, writing, watching).ConfigureAwait(false);
+        var loops = new List<Task>(4)
+        {
+            ReadLoopAsync(wire, connection.Token),
+            WriteLoopAsync(wire, priming, connection.Token),
+            WatchdogAsync(connection.Token),
+        };
+        if (wire.ReadOnly && _hosts.Count > 1)
+        {
+            loops.Add(FindReadWriteServerAsync(wire, connection.Token));
+        }
+
+        var first = await Task.WhenAny(loops).ConfigureAwait(false);
         await connection.CancelAsync().ConfigureAwait(false);
-        await wire.DisposeAsync().ConfigureAwait(false);
+
+        // Close the socket to end the other loops' reads and writes; the reader itself is
+        // completed by the caller once they have ended.
+        wire.Abort();
         try
         {
-            await Task.WhenAll(reading, writing, watching).ConfigureAwait(false);
+            await Task.WhenAll(loops).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // The loops' errors are the reason the connection ended, reported below.
         catch
@@ -603,6 +617,11 @@ internal sealed partial class ClientConnection
         {
             OnAuthFailed();
             return;
+        }
+
+        if (reason is ReadWriteServerFoundException found)
+        {
+            _hosts.PreferNext(found.Server);
         }
 
         FailOutstanding(p => new ConnectionLossException(p.ClientPath, p.WasSent, innerException: reason));

@@ -74,6 +74,9 @@ internal sealed class Packet : IValueTaskSource<IJuteRecord?>
     /// <summary>Gets or sets the watch to register when the reply arrives.</summary>
     public WatchRegistration? WatchRegistration { get; init; }
 
+    /// <summary>Gets or sets the scheme of an auth packet, for messages.</summary>
+    public string? AuthScheme { get; set; }
+
     /// <summary>Gets or sets a callback run on the IO loop when the packet completes (internal requests nobody awaits).</summary>
     public Action<Packet>? CompletionCallback { get; init; }
 
