@@ -154,7 +154,7 @@ internal sealed class Packet : IValueTaskSource<IJuteRecord?>
         return new Packet(kind, opCode, clientPath, writer) { WatchRegistration = watch, CompletionCallback = onCompleted };
     }
 
-    /// <summary>Waits for the reply.</summary>
+    /// <summary>Waits for the reply. Call before submitting the packet, and once.</summary>
     /// <param name="cancellationToken">Stops waiting (the request may still be applied if it was sent).</param>
     /// <returns>The reply's body; the header is in <see cref="Reply"/>.</returns>
     public ValueTask<IJuteRecord?> WaitAsync(CancellationToken cancellationToken)

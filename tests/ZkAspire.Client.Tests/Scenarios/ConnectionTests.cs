@@ -38,6 +38,19 @@ public abstract class ConnectionTests<TFixture>(TFixture server) : IClassFixture
     }
 
     [Fact]
+    public async Task TheFirstOperationConnectsAClientThatWasNotStarted()
+    {
+        await using var client = new ZooKeeperClient(Server.Options());
+        Assert.False(client.IsConnected);
+        Assert.NotNull(await client.ExistsAsync("/", Ct));
+        Assert.True(client.IsConnected);
+        Assert.True(await client.WaitUntilConnectedAsync(TimeSpan.FromSeconds(1), Ct));
+
+        await using var nowhere = new ZooKeeperClient(Server.Options("127.0.0.1:" + FreePort.Get()));
+        Assert.False(await nowhere.WaitUntilConnectedAsync(TimeSpan.FromMilliseconds(200), Ct));
+    }
+
+    [Fact]
     public async Task ConnectionStatesStreamAsAsyncEnumerable()
     {
         await using var proxy = new TcpProxy(Server.Port);
