@@ -291,6 +291,33 @@ public abstract class ConnectionTests<TFixture>(TFixture server) : IClassFixture
     }
 
     [Fact]
+    public async Task ABlockingContinuationDoesNotStallTheConnection()
+    {
+        await using var client = await Server.ConnectAsync();
+        using var release = new ManualResetEventSlim();
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // A synchronous continuation runs where the task completes: never on the IO loop.
+        var blocked = client.ExistsAsync("/", Ct).ContinueWith(
+            _ =>
+            {
+                entered.SetResult();
+                release.Wait(TimeSpan.FromSeconds(30));
+            },
+            Ct,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        await entered.Task.WaitAsync(Recorder<int>.DefaultTimeout, Ct);
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.NotNull(await client.ExistsAsync("/", Ct));
+        }
+
+        release.Set();
+        await blocked;
+    }
+
+    [Fact]
     public async Task CancellationStopsWaiting()
     {
         await using var proxy = new TcpProxy(Server.Port);
