@@ -146,10 +146,18 @@ internal sealed class TestClient
         return used;
     }
 
-    /// <summary>Sends a request and reads its reply, queueing notifications that come first.</summary>
+    /// <summary>
+    /// Sends a request and reads its reply, queueing notifications that come first. With host
+    /// persistence, whatever is pending is reported persisted first.
+    /// </summary>
     public Frame Call(OpCode type, IJuteRecord? body = null)
     {
         var xid = Send(type, body);
+        if (_server.Persistence is not null)
+        {
+            _server.PersistAll();
+        }
+
         return ReadReply(type == OpCode.Ping ? Xids.Ping : xid);
     }
 
