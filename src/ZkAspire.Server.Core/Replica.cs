@@ -336,7 +336,7 @@ public sealed partial class Replica
 
     private void Receive(ServerConnection connection, ClientRequest request, long nowMs)
     {
-        if (connection.IsClosed || connection.Session is not { } session)
+        if (connection.IsClosed || connection.IsClosing || connection.Session is not { } session)
         {
             return;
         }
@@ -362,6 +362,12 @@ public sealed partial class Replica
         }
 
         var kind = IsClientOpcode(request.OpCode) ? RequestKind.Normal : RequestKind.Unimplemented;
+        if (kind == RequestKind.Unimplemented)
+        {
+            // Answered in order, then the connection closes; whatever follows it is ignored.
+            connection.IsClosing = true;
+        }
+
         var pending = new Request(connection, session, request.Xid, request.Type, request.Body, request.DecodeError, kind);
         if (PrepStage.IsWrite(pending))
         {

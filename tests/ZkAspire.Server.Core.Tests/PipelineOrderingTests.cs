@@ -211,6 +211,22 @@ public sealed class PipelineOrderingTests
         first.NoMoreFrames();
     }
 
+    [Fact]
+    public void NothingAfterAnUnknownOpcodeIsProcessed_Section6()
+    {
+        var client = Established();
+        var write = client.Send(OpCode.Create, new CreateRequest("/a", null, Acls.OpenAclUnsafe, 0));
+        var unknown = client.SendRaw(99, null);
+        client.Send(OpCode.Create, new CreateRequest("/b", null, Acls.OpenAclUnsafe, 0));
+        _server.PersistAll();
+
+        Assert.Equal(write, client.NextFrame().Header.Xid);
+        Assert.Equal(new ReplyHeader(unknown, -1, (int)KeeperErrorCode.Unimplemented), client.NextFrame().Header);
+        client.ExpectClosed();
+        client.NoMoreFrames();
+        Assert.Null(_server.Replica.Tree.GetNode("/b"));
+    }
+
     private TestClient Established(int timeoutMs = 30_000)
     {
         var client = _server.Open();
