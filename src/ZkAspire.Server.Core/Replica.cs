@@ -89,7 +89,6 @@ public sealed partial class Replica
         var final = new FinalStage(_tree, _watches, _sessions, acl, _providers, _connections, _passwords, output);
         _commit = new CommitStage(_prep, final);
         _persist = new PersistStage(persistence, _commit.Committed);
-        _commit.Attach(_persist);
         _containerManager = new ContainerManager(_tree, options.ContainerCheckIntervalMs);
     }
 
@@ -151,7 +150,7 @@ public sealed partial class Replica
             connection.Session = created;
             var connect = new Request(connection, created, 0, (int)OpCode.CreateSession, null, KeeperErrorCode.Ok, RequestKind.Connect);
             _prep.PrepCreateSession(connect, timeoutMs, nowMs);
-            _commit.Submit(connect);
+            Submit(connect);
             ReplayDeferred(nowMs);
             return;
         }
@@ -238,7 +237,7 @@ public sealed partial class Replica
         _sessions.PollExpired(nowMs, _expired);
         foreach (var session in _expired)
         {
-            _commit.SubmitInternal(_prep.PrepExpiry(session, nowMs));
+            _persist.Submit(_prep.PrepExpiry(session, nowMs), null);
         }
 
         _reapable.Clear();
@@ -246,7 +245,7 @@ public sealed partial class Replica
         {
             foreach (var path in _reapable)
             {
-                _commit.SubmitInternal(_prep.PrepDeleteContainer(path, nowMs));
+                _persist.Submit(_prep.PrepDeleteContainer(path, nowMs), null);
             }
         }
 
@@ -374,7 +373,17 @@ public sealed partial class Replica
             _prep.Prep(pending, nowMs);
         }
 
-        _commit.Submit(pending);
+        Submit(pending);
+    }
+
+    // Queued before its txn is submitted: without persistence the txn commits within the call.
+    private void Submit(Request request)
+    {
+        _commit.Accept(request);
+        if (request.Txn is { } txn)
+        {
+            _persist.Submit(txn, request);
+        }
     }
 
     // ZooKeeperServer.processPacket for auth: the reply carries zxid 0; a failure closes the connection (§4.4).
