@@ -26,6 +26,8 @@ namespace ZkAspire.Server.Core;
 /// </remarks>
 public sealed partial class Replica
 {
+    private const int MaxDeferredRequests = 1000;
+
     private readonly IReplicaOutput _output;
     private readonly DataTree _tree;
     private readonly SessionTracker _sessions;
@@ -194,7 +196,16 @@ public sealed partial class Replica
 
         if (!connection.Established)
         {
-            (connection.Deferred ??= []).Add(request);
+            // Bounded like ZooKeeper's globalOutstandingLimit: a client that floods a connection
+            // whose session is not set up yet is cut off rather than buffered without end.
+            var deferred = connection.Deferred ??= [];
+            if (deferred.Count >= MaxDeferredRequests)
+            {
+                _connections.Close(connection, "too many requests before the session was established");
+                return;
+            }
+
+            deferred.Add(request);
             return;
         }
 

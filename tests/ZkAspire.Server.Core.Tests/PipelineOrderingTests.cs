@@ -52,6 +52,21 @@ public sealed class PipelineOrderingTests
     }
 
     [Fact]
+    public void FloodBeforeTheConnectResponseClosesTheConnection()
+    {
+        var client = _server.Open();
+        client.SendConnect(new ConnectRequest(0, 0, 30_000, 0, new byte[16], false));
+        for (var i = 0; i < 1001; i++)
+        {
+            client.Send(OpCode.Ping, null, Xids.Ping);
+        }
+
+        client.ExpectClosed();
+        _server.PersistAll();
+        client.NoMoreFrames();
+    }
+
+    [Fact]
     public void WritesApplyOnlyOncePersistedAndInZxidOrder()
     {
         var client = Established();
