@@ -147,4 +147,17 @@ public abstract partial class ZooKeeperContractTests<TFixture>
         Assert.Equal(["never"], (await zk.GetChildrenAsync(root)).SortedChildren());
         (await zk.DeleteAsync(root + "/never")).AssertOk();
     }
+
+    [Fact]
+    public async Task ClientsCannotSendTheReapersDeleteContainer()
+    {
+        // deleteContainer (20) is the reaper's internal op. 3.8 takes a client's anyway, reads
+        // the whole request buffer as the path, and fails with BadArguments; the container lives.
+        var zk = await ConnectAsync();
+        var root = await NewRootAsync(zk);
+        (await zk.CreateAsync(root + "/c", mode: CreateMode.Container, op: OpCode.CreateContainer)).AssertOk();
+        (await zk.CallAsync(OpCode.DeleteContainer, new DeleteContainerRequest(root + "/c"), Ct)).AssertError(KeeperErrorCode.BadArguments);
+        (await zk.ExistsAsync(root + "/c")).AssertOk();
+        (await zk.DeleteAsync(root + "/c")).AssertOk();
+    }
 }
