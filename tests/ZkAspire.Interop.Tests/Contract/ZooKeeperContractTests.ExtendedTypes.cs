@@ -147,4 +147,33 @@ public abstract partial class ZooKeeperContractTests<TFixture>
         Assert.Equal(["never"], (await zk.GetChildrenAsync(root)).SortedChildren());
         (await zk.DeleteAsync(root + "/never")).AssertOk();
     }
+
+    [Fact]
+    public async Task ClientsCannotSendTheReapersDeleteContainer()
+    {
+        // deleteContainer (20) is the reaper's internal op, with no ACL check: a client must not
+        // be able to delete a container with it. 3.8.0 takes a client's anyway, reads the whole
+        // request buffer as the path and fails with BadArguments, keeping the connection; a
+        // server may as well refuse the opcode like an unknown one (−6 with zxid −1, then close).
+        // Either way the container lives.
+        var owner = await ConnectAsync();
+        var root = await NewRootAsync(owner);
+        (await owner.CreateAsync(root + "/c", mode: CreateMode.Container, op: OpCode.CreateContainer)).AssertOk();
+
+        var zk = await ConnectAsync();
+        var reply = await zk.CallAsync(OpCode.DeleteContainer, new DeleteContainerRequest(root + "/c"), Ct);
+        Assert.Empty(reply.Reply.Body);
+        if (reply.Error == KeeperErrorCode.Unimplemented)
+        {
+            Assert.Equal(-1, reply.Zxid);
+            Assert.Empty(await zk.ReceiveUntilClosedAsync(Ct));
+        }
+        else
+        {
+            Assert.Equal(KeeperErrorCode.BadArguments, reply.Error);
+        }
+
+        (await owner.ExistsAsync(root + "/c")).AssertOk();
+        (await owner.DeleteAsync(root + "/c")).AssertOk();
+    }
 }

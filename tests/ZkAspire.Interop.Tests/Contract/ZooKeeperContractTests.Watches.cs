@@ -346,7 +346,11 @@ public abstract partial class ZooKeeperContractTests<TFixture>
         var aliceOnly = new[] { new ACL(Perms.All, new Id("digest", ContractServerOptions.Digest("alice", "secret"))) };
         (await owner.CreateAsync(root + "/secret", acl: aliceOnly)).AssertOk();
 
-        (await stranger.ExistsAsync(root + "/secret", watch: true)).AssertOk();
+        // The stranger's watches: an exists watch on the protected node (where exists checks
+        // READ it is refused, and leaves no watch), one on a node yet to be created, and a
+        // recursive watch over everything.
+        var existsSecret = await stranger.ExistsAsync(root + "/secret", watch: true);
+        existsSecret.AssertError(Traits.ExistsChecksRead ? KeeperErrorCode.NoAuth : KeeperErrorCode.Ok);
         (await stranger.ExistsAsync(root + "/new", watch: true)).AssertError(KeeperErrorCode.NoNode);
         (await stranger.AddWatchAsync(root, AddWatchMode.PersistentRecursive)).AssertOk();
 
