@@ -112,7 +112,7 @@ internal sealed class FinalStage : IWatchEventSink
         }
 
         var err = ServeCore(request, out var body);
-        Reply(request, err, body);
+        Reply(request, err, body, bodyOnError: request.OpCode == OpCode.MultiRead);
     }
 
     /// <inheritdoc/>
@@ -128,10 +128,10 @@ internal sealed class FinalStage : IWatchEventSink
         _output.Send(connection.Id, new ReplyHeader(Xids.Notification, zxid, 0), watcherEvent);
     }
 
-    private void Reply(Request request, KeeperErrorCode err, IJuteRecord? body)
+    private void Reply(Request request, KeeperErrorCode err, IJuteRecord? body, bool bodyOnError = false)
     {
         var xid = request.OpCode == OpCode.Ping ? Xids.Ping : request.Xid;
-        _output.Send(request.Connection.Id, new ReplyHeader(xid, _tree.LastProcessedZxid, (int)err), err == KeeperErrorCode.Ok ? body : null);
+        _output.Send(request.Connection.Id, new ReplyHeader(xid, _tree.LastProcessedZxid, (int)err), err == KeeperErrorCode.Ok || bodyOnError ? body : null);
     }
 
     private void Respond(Request request, TxnLogEntry entry, ProcessTxnResult rc)
@@ -530,7 +530,9 @@ internal sealed class FinalStage : IWatchEventSink
     /// <summary>
     /// Runs the reads of a multiRead independently (§14.4). ZooKeeper rebuilds each op without its
     /// watch flag, so no watch is ever left; any op other than getData/getChildren fails the whole
-    /// request.
+    /// request. When every op is a write, ZooKeeper's decoder accepts the request and the failure
+    /// comes after its (empty) response was created, so that response follows the −5 header; a
+    /// mix of reads and writes fails in the decoder, with no body.
     /// </summary>
     private KeeperErrorCode MultiRead(MultiRequest multi, ServerConnection connection, out IJuteRecord? body)
     {
@@ -551,6 +553,13 @@ internal sealed class FinalStage : IWatchEventSink
                     results.Add(err == KeeperErrorCode.Ok ? new OpResult(OpCode.GetData, err, result) : OpResult.Error(err));
                     break;
                 default:
+                    var mixed = false;
+                    foreach (var other in multi.Ops)
+                    {
+                        mixed |= other.Type is OpCode.GetData or OpCode.GetChildren;
+                    }
+
+                    body = mixed ? null : new MultiResponse([]);
                     return KeeperErrorCode.MarshallingError;
             }
         }

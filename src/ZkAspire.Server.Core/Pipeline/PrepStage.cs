@@ -627,14 +627,14 @@ internal sealed class PrepStage
     /// </summary>
     private CloseSessionTxn PrepCloseSession(Session session, long zxid)
     {
-        var paths = new List<string>(_tree.GetEphemerals(session.Id));
+        var paths = new HashSet<string>(_tree.GetEphemerals(session.Id), StringComparer.Ordinal);
         foreach (var change in _outstanding)
         {
             if (change.Node is null)
             {
                 paths.Remove(change.Path);
             }
-            else if (change.Node.Value.Stat.EphemeralOwner == session.Id && !paths.Contains(change.Path))
+            else if (change.Node.Value.Stat.EphemeralOwner == session.Id)
             {
                 paths.Add(change.Path);
             }
@@ -653,7 +653,7 @@ internal sealed class PrepStage
             }
         }
 
-        return new CloseSessionTxn(paths);
+        return new CloseSessionTxn([.. paths]);
     }
 
     private static bool TryGetParentPath(string path, out string parentPath)
