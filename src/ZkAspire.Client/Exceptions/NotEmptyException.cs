@@ -1,0 +1,18 @@
+// Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
+
+using ZkAspire.Protocol;
+
+namespace ZkAspire.Client;
+
+/// <summary>A delete of a node that has children.</summary>
+public sealed class NotEmptyException : KeeperException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="path">The client path of the operation, if any.</param>
+    /// <param name="message">A message; by default the Java client's.</param>
+    /// <param name="innerException">The cause, if any.</param>
+    public NotEmptyException(string? path = null, string? message = null, Exception? innerException = null)
+        : base(KeeperErrorCode.NotEmpty, path, message, innerException)
+    {
+    }
+}

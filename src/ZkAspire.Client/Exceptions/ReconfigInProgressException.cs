@@ -1,0 +1,18 @@
+// Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
+
+using ZkAspire.Protocol;
+
+namespace ZkAspire.Client;
+
+/// <summary>A reconfiguration while another one is in progress.</summary>
+public sealed class ReconfigInProgressException : KeeperException
+{
+    /// <summary>Creates the exception.</summary>
+    /// <param name="path">The client path of the operation, if any.</param>
+    /// <param name="message">A message; by default the Java client's.</param>
+    /// <param name="innerException">The cause, if any.</param>
+    public ReconfigInProgressException(string? path = null, string? message = null, Exception? innerException = null)
+        : base(KeeperErrorCode.ReconfigInProgress, path, message, innerException)
+    {
+    }
+}

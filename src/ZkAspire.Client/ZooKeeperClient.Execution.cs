@@ -1,0 +1,307 @@
+// Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
+
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using ZkAspire.Client.Internal;
+using ZkAspire.Protocol;
+
+namespace ZkAspire.Client;
+
+/// <summary>How every request is sent: readiness, retries, telemetry and errors.</summary>
+public sealed partial class ZooKeeperClient
+{
+    private readonly object _namespaceLock = new();
+
+    // 0: the namespace nodes have not been created; 1: their creates are queued; 2: they exist.
+    private int _namespaceState;
+
+    /// <summary>Sends a request under the retry policy.</summary>
+    /// <typeparam name="TState">What the callbacks need (a value tuple, so static lambdas allocate nothing).</typeparam>
+    /// <typeparam name="TResult">The operation's result.</typeparam>
+    /// <param name="operation">The operation's name for telemetry (ZooKeeper's opcode name).</param>
+    /// <param name="clientPath">The client path, for telemetry and errors.</param>
+    /// <param name="idempotent">Whether a request whose outcome is unknown may be sent again.</param>
+    /// <param name="state">The callbacks' state.</param>
+    /// <param name="createPacket">Serializes one attempt's request.</param>
+    /// <param name="onReply">Maps the reply to the result, or throws its error.</param>
+    /// <param name="cancellationToken">Stops waiting and retrying.</param>
+    /// <returns>The result.</returns>
+    private async Task<TResult> ExecuteAsync<TState, TResult>(
+        string operation,
+        string? clientPath,
+        bool idempotent,
+        TState state,
+        Func<ZooKeeperClient, TState, Packet> createPacket,
+        Func<ZooKeeperClient, TState, Packet, IJuteRecord?, TResult> onReply,
+        CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        var started = _time.GetTimestamp();
+        var retryCount = 0;
+        while (true)
+        {
+            try
+            {
+                return await SendAsync(operation, clientPath, state, createPacket, onReply, cancellationToken).ConfigureAwait(false);
+            }
+            catch (KeeperException e)
+            {
+                if (!CanRetry(e, idempotent, retryCount, started, out var delay))
+                {
+                    throw;
+                }
+
+                retryCount++;
+                if (delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                }
+            }
+        }
+    }
+
+    /// <summary>Whether the retry policy allows another attempt after a failure.</summary>
+    internal bool CanRetry(KeeperException failure, bool idempotent, int retryCount, long started, out TimeSpan delay)
+    {
+        delay = TimeSpan.Zero;
+        return !IsDisposed
+            && RetryLoop.IsRetryable(failure, idempotent)
+            && _options.RetryPolicy.AllowRetry(retryCount, _time.GetElapsedTime(started), out delay);
+    }
+
+    /// <summary>Sends one request, once: waits for a connection, submits, awaits the reply.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<TResult> SendAsync<TState, TResult>(
+        string operation,
+        string? clientPath,
+        TState state,
+        Func<ZooKeeperClient, TState, Packet> createPacket,
+        Func<ZooKeeperClient, TState, Packet, IJuteRecord?, TResult> onReply,
+        CancellationToken cancellationToken)
+    {
+        ThrowIfDisposed();
+        cancellationToken.ThrowIfCancellationRequested();
+        var started = Stopwatch.GetTimestamp();
+        using var activity = StartActivity(operation, clientPath);
+        Packet? packet = null;
+        try
+        {
+            // When connected this completes synchronously, so requests issued one after another
+            // are queued, and sent, in the order they were issued.
+            var ready = EnsureReadyAsync(cancellationToken);
+            if (!ready.IsCompletedSuccessfully)
+            {
+                await ready.ConfigureAwait(false);
+            }
+
+            packet = createPacket(this, state);
+            IJuteRecord? body;
+            Instrumentation.PendingRequests.Add(1);
+            try
+            {
+                _connection.Submit(packet);
+                body = await packet.WaitAsync(cancellationToken).ConfigureAwait(false);
+            }
+            finally
+            {
+                Instrumentation.PendingRequests.Add(-1);
+            }
+
+            var result = onReply(this, state, packet, body);
+            Record(activity, operation, packet, null, started);
+            return result;
+        }
+        catch (Exception e)
+        {
+            Record(activity, operation, packet, e, started);
+            throw;
+        }
+    }
+
+    /// <summary>Waits for a connection if there is none, and queues the namespace creates before the first request.</summary>
+    private ValueTask EnsureReadyAsync(CancellationToken cancellationToken)
+    {
+        if (_connection.Phase == ConnectionPhase.NotStarted)
+        {
+            _connection.Start();
+        }
+
+        if (_connection.IsConnected)
+        {
+            EnsureNamespace();
+            return default;
+        }
+
+        return new ValueTask(WaitForConnectionAsync(cancellationToken));
+    }
+
+    private async Task WaitForConnectionAsync(CancellationToken cancellationToken)
+    {
+        // Curator blocks an operation until connected, up to the connection timeout, and then
+        // fails it with ConnectionLoss; the retry policy decides whether to wait again.
+        try
+        {
+            await _connection.WaitForConnectedAsync(cancellationToken).WaitAsync(_options.ConnectionTimeout, _time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            throw NotConnected();
+        }
+
+        EnsureNamespace();
+    }
+
+    private ConnectionLossException NotConnected() => new(
+        null,
+        requestSent: false,
+        $"KeeperErrorCode = ConnectionLoss: not connected to any of {_connectionString} within {_options.ConnectionTimeout.TotalMilliseconds:F0} ms"
+        + (_connection.LastError is { } error ? " (last error: " + error.Message + ")" : string.Empty),
+        _connection.LastError);
+
+    /// <summary>
+    /// Queues creates of the namespace nodes ahead of the first request, as containers like
+    /// Curator's namespace: pipelined rather than awaited, so the order of the caller's requests is
+    /// kept. Done once; again only if the creates were lost with the connection.
+    /// </summary>
+    private void EnsureNamespace()
+    {
+        if (Volatile.Read(ref _namespaceState) == 2 || _paths.NamespaceNodes.Count == 0)
+        {
+            return;
+        }
+
+        lock (_namespaceLock)
+        {
+            if (_namespaceState != 0)
+            {
+                return;
+            }
+
+            _namespaceState = 1;
+            var nodes = _paths.NamespaceNodes;
+            var remaining = nodes.Count;
+            var lost = 0;
+            foreach (var node in nodes)
+            {
+                var packet = Packet.Create(
+                    OpCode.CreateContainer,
+                    new CreateRequest(node, [], _options.DefaultAcl, (int)CreateMode.Container),
+                    node,
+                    _options.MaxBufferBytes,
+                    PacketKind.Request,
+                    watch: null,
+                    onCompleted: p =>
+                    {
+                        // NodeExists is the usual answer; any answer but a lost connection means done.
+                        if (p.Failure is not null)
+                        {
+                            Interlocked.Exchange(ref lost, 1);
+                        }
+
+                        if (Interlocked.Decrement(ref remaining) == 0)
+                        {
+                            Volatile.Write(ref _namespaceState, Volatile.Read(ref lost) != 0 ? 0 : 2);
+                        }
+                    });
+                _connection.Submit(packet);
+            }
+        }
+    }
+
+    private Activity? StartActivity(string operation, string? clientPath)
+    {
+        var activity = Instrumentation.ActivitySource.StartActivity(operation, ActivityKind.Client);
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag(ZooKeeperClientTelemetry.Attributes.DbSystemName, ZooKeeperClientTelemetry.DbSystem);
+            activity.SetTag(ZooKeeperClientTelemetry.Attributes.DbOperationName, operation);
+            if (clientPath is not null)
+            {
+                activity.SetTag(ZooKeeperClientTelemetry.Attributes.Path, clientPath);
+            }
+
+            if (_connection.Server is { } server)
+            {
+                activity.SetTag(ZooKeeperClientTelemetry.Attributes.ServerAddress, server.Host);
+                activity.SetTag(ZooKeeperClientTelemetry.Attributes.ServerPort, server.Port);
+            }
+        }
+
+        return activity;
+    }
+
+    private void Record(Activity? activity, string operation, Packet? packet, Exception? failure, long started)
+    {
+        var code = failure is KeeperException keeper ? keeper.Code : packet?.Error ?? KeeperErrorCode.Ok;
+        string? errorType = failure switch
+        {
+            null => null,
+            KeeperException => code.ToString(),
+            _ => failure.GetType().FullName,
+        };
+
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag(ZooKeeperClientTelemetry.Attributes.SessionId, "0x" + SessionId.ToString("x", CultureInfo.InvariantCulture));
+            if (packet is not null && packet.WasSent)
+            {
+                activity.SetTag(ZooKeeperClientTelemetry.Attributes.Xid, packet.Xid);
+                if (packet.Reply.Xid == packet.Xid && packet.Reply.Zxid > 0)
+                {
+                    activity.SetTag(ZooKeeperClientTelemetry.Attributes.Zxid, packet.Reply.Zxid);
+                }
+            }
+
+            if (code != KeeperErrorCode.Ok)
+            {
+                activity.SetTag(ZooKeeperClientTelemetry.Attributes.DbResponseStatusCode, ((int)code).ToString(CultureInfo.InvariantCulture));
+            }
+
+            if (errorType is not null)
+            {
+                activity.SetTag(ZooKeeperClientTelemetry.Attributes.ErrorType, errorType);
+                activity.SetStatus(ActivityStatusCode.Error, failure!.Message);
+            }
+        }
+
+        if (Instrumentation.OperationDuration.Enabled)
+        {
+            var tags = new TagList
+            {
+                { ZooKeeperClientTelemetry.Attributes.DbSystemName, ZooKeeperClientTelemetry.DbSystem },
+                { ZooKeeperClientTelemetry.Attributes.DbOperationName, operation },
+            };
+            if (errorType is not null)
+            {
+                tags.Add(ZooKeeperClientTelemetry.Attributes.ErrorType, errorType);
+            }
+
+            Instrumentation.OperationDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
+        }
+    }
+
+    /// <summary>Throws the reply's error as a typed exception.</summary>
+    private static void ThrowIfError(Packet packet)
+    {
+        if (packet.Error != KeeperErrorCode.Ok)
+        {
+            throw KeeperException.Create(packet.Error, packet.ClientPath);
+        }
+    }
+
+    /// <summary>Checks a client path as ZooKeeper does and maps it to the server path.</summary>
+    private string ToServerPath(string path, bool isSequential = false, [CallerArgumentExpression(nameof(path))] string? parameterName = null)
+    {
+        ArgumentNullException.ThrowIfNull(path, parameterName);
+        if (PathUtils.Validate(path, isSequential) is { } reason)
+        {
+            throw new ArgumentException(reason, parameterName);
+        }
+
+        return _paths.ToServer(path);
+    }
+
+    private Packet CreatePacket(OpCode opCode, IJuteRecord? body, string? clientPath, WatchRegistration? watch = null) =>
+        Packet.Create(opCode, body, clientPath, _options.MaxBufferBytes, PacketKind.Request, watch, onCompleted: null);
+}
