@@ -1,5 +1,6 @@
 // Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
 
+using System.Globalization;
 using ZkAspire.Protocol;
 
 namespace ZkAspire.Server.Core;
@@ -10,61 +11,453 @@ namespace ZkAspire.Server.Core;
 /// <see cref="IReplicaOutput"/>. It owns the data tree, sessions, watches and ACL checks.
 /// </summary>
 /// <remarks>
+/// <para>
 /// No sockets, files, clocks, threads or randomness: time arrives as <c>nowMs</c> arguments
-/// (milliseconds on the host's clock), so that a test can drive many replicas and clients in one
-/// thread from a seed. Not thread-safe: the host calls it from one event loop.
+/// (milliseconds since the Unix epoch on the host's clock; znode ctime/mtime come from them), so
+/// that a test can drive many replicas and clients in one thread from a seed. Not thread-safe:
+/// the host calls it from one event loop.
+/// </para>
+/// <para>
+/// The stages follow ZooKeeper's standalone chain (<c>ZooKeeperServer.setupRequestProcessors</c>):
+/// Prep turns writes into txns, Persist holds them until durable (at once in memory, or until
+/// <see cref="Persisted"/> with an <see cref="ITxnPersistence"/>), Commit keeps each session's
+/// requests in order, Final applies txns, fires watches and replies.
+/// </para>
 /// </remarks>
 public sealed partial class Replica
 {
-    /// <summary>Creates a standalone replica with an empty tree (<c>/</c>, <c>/zookeeper</c>, its quota and config nodes).</summary>
+    private const int MaxDeferredRequests = 1000;
+
+    private readonly IReplicaOutput _output;
+    private readonly DataTree _tree;
+    private readonly SessionTracker _sessions;
+    private readonly WatchManager _watches;
+    private readonly AuthenticationProviders _providers;
+    private readonly SessionPasswords _passwords;
+    private readonly ConnectionTable _connections;
+    private readonly PrepStage _prep;
+    private readonly CommitStage _commit;
+    private readonly PersistStage _persist;
+    private readonly ContainerManager _containerManager;
+    private readonly int _minSessionTimeoutMs;
+    private readonly int _maxSessionTimeoutMs;
+    private readonly List<Session> _expired = [];
+    private readonly List<string> _reapable = [];
+
+    /// <summary>Creates a standalone replica with an empty tree (<c>/</c>, <c>/zookeeper</c>, its quota and config nodes) that applies txns in memory as soon as they are prepped.</summary>
     /// <param name="options">The settings.</param>
     /// <param name="output">Where replies go.</param>
     public Replica(ReplicaOptions options, IReplicaOutput output)
+        : this(options, output, persistence: null)
+    {
+    }
+
+    /// <summary>Creates a standalone replica with an empty tree whose txns are made durable by the host before they are applied.</summary>
+    /// <param name="options">The settings.</param>
+    /// <param name="output">Where replies go.</param>
+    /// <param name="persistence">
+    /// Where txns go to be persisted; each is applied, answered and its watches fired once the host
+    /// calls <see cref="Persisted"/> with its zxid. <see langword="null"/> applies txns at once.
+    /// </param>
+    /// <exception cref="ArgumentException">A setting is out of range.</exception>
+    public Replica(ReplicaOptions options, IReplicaOutput output, ITxnPersistence? persistence)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(output);
-        throw new NotImplementedException("Being built in issue 2.");
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.TickTimeMs, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.MaxBufferBytes, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(options.ContainerCheckIntervalMs, nameof(options));
+        ArgumentNullException.ThrowIfNull(options.SessionSecret, nameof(options));
+
+        // ZooKeeperServer.getMin/MaxSessionTimeout: −1 means 2 and 20 ticks (§4.2 step 3).
+        _minSessionTimeoutMs = options.MinSessionTimeoutMs == -1 ? 2 * options.TickTimeMs : options.MinSessionTimeoutMs;
+        _maxSessionTimeoutMs = options.MaxSessionTimeoutMs == -1 ? 20 * options.TickTimeMs : options.MaxSessionTimeoutMs;
+        if (_minSessionTimeoutMs <= 0 || _minSessionTimeoutMs > _maxSessionTimeoutMs)
+        {
+            throw new ArgumentException(
+                $"The session timeout bounds are invalid: minSessionTimeout {_minSessionTimeoutMs} must be positive and not above maxSessionTimeout {_maxSessionTimeoutMs}.",
+                nameof(options));
+        }
+
+        _output = output;
+        _tree = new DataTree(options.ExtendedTypesEnabled);
+        _sessions = new SessionTracker(options.TickTimeMs, options.SessionIdSeed, options.ExtendedTypesEnabled);
+        _watches = new WatchManager();
+        _providers = new AuthenticationProviders(options.SuperDigest);
+        _passwords = new SessionPasswords(options.SessionSecret);
+        _connections = new ConnectionTable(_watches, output);
+        var acl = new AclChecker(_providers);
+        _prep = new PrepStage(_tree, acl, options);
+        var final = new FinalStage(_tree, _watches, _sessions, acl, _providers, _connections, _passwords, output);
+        _commit = new CommitStage(_prep, final);
+        _persist = new PersistStage(persistence, _commit.Committed);
+        _containerManager = new ContainerManager(_tree, options.ContainerCheckIntervalMs);
     }
 
     /// <summary>Gets the zxid of the last applied transaction.</summary>
-    public long LastProcessedZxid => throw new NotImplementedException();
+    public long LastProcessedZxid => _tree.LastProcessedZxid;
+
+    /// <summary>Gets the data tree, for tests that set up states no client could reach quickly (a wrapped sequence counter).</summary>
+    internal DataTree Tree => _tree;
 
     /// <summary>A client connected; no session yet.</summary>
     /// <param name="connectionId">The host's id for the connection, unique for the process lifetime.</param>
     /// <param name="remoteAddress">The client's IP address (the identity of the <c>ip</c> ACL scheme).</param>
     /// <param name="nowMs">The host's clock.</param>
-    public void ConnectionOpened(long connectionId, string remoteAddress, long nowMs) => throw new NotImplementedException();
+    public void ConnectionOpened(long connectionId, string remoteAddress, long nowMs)
+    {
+        ArgumentNullException.ThrowIfNull(remoteAddress);
+        _containerManager.Start(nowMs);
+        _connections.Add(new ServerConnection(connectionId, remoteAddress));
+    }
 
-    /// <summary>The first frame of a connection arrived: create or resume a session.</summary>
+    /// <summary>The first frame of a connection arrived: create or resume a session (wire-protocol doc §4.2).</summary>
     /// <param name="connectionId">The connection.</param>
     /// <param name="request">The decoded request.</param>
     /// <param name="nowMs">The host's clock.</param>
-    public void ConnectRequestReceived(long connectionId, ConnectRequest request, long nowMs) => throw new NotImplementedException();
+    public void ConnectRequestReceived(long connectionId, ConnectRequest request, long nowMs)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (_connections.Get(connectionId) is not { } connection)
+        {
+            return;
+        }
+
+        if (connection.Session is not null)
+        {
+            _connections.Close(connection, "a second connect request on an established connection");
+            return;
+        }
+
+        // A client that has seen a later state must try another server (step 2).
+        if (request.LastZxidSeen > _tree.LastProcessedZxid)
+        {
+            _connections.Close(
+                connection,
+                string.Create(CultureInfo.InvariantCulture, $"client has seen zxid 0x{request.LastZxidSeen:x}, our last zxid is 0x{_tree.LastProcessedZxid:x}; the client must try another server"));
+            return;
+        }
+
+        var timeoutMs = Math.Clamp(request.TimeOut, _minSessionTimeoutMs, _maxSessionTimeoutMs);
+        connection.SessionTimeoutMs = timeoutMs;
+        connection.ClientReadOnly = request.ReadOnly;
+        bool? readOnly = request.ReadOnly is null ? null : false;
+
+        if (request.SessionId == 0)
+        {
+            // A new session: its createSession txn goes through the pipeline and the
+            // ConnectResponse follows its commit.
+            var created = _sessions.CreateSession(timeoutMs, nowMs);
+            created.Connection = connection;
+            connection.Session = created;
+            var connect = new Request(connection, created, 0, (int)OpCode.CreateSession, null, KeeperErrorCode.Ok, RequestKind.Connect);
+            _prep.PrepCreateSession(connect, timeoutMs, nowMs);
+            Submit(connect);
+            ReplayDeferred(nowMs);
+            return;
+        }
+
+        // Resume: right password, and the session still live and not closing (step 6). A wrong
+        // password is answered exactly like an expired session.
+        var session = _sessions.Get(request.SessionId);
+        if (session is null
+            || !_passwords.Check(request.SessionId, request.Passwd)
+            || !_sessions.TouchSession(request.SessionId, timeoutMs, nowMs))
+        {
+            _output.SendConnectResponse(connectionId, new ConnectResponse(0, 0, 0, new byte[SessionPasswords.Length], readOnly));
+            _connections.Close(connection, "invalid session: expired, unknown or wrong password");
+            return;
+        }
+
+        // ZooKeeper closes the session's other connection before it checks the password; we do it
+        // only for the rightful owner, so that knowing a session id is not enough to cut it off.
+        if (session.Connection is { } previous && !ReferenceEquals(previous, connection))
+        {
+            _connections.Close(previous, "the session was resumed on another connection");
+        }
+
+        session.Connection = connection;
+        session.TimeoutMs = timeoutMs;
+        connection.Session = session;
+        connection.Established = true;
+        _output.SendConnectResponse(connectionId, new ConnectResponse(0, timeoutMs, session.Id, _passwords.For(session.Id), readOnly));
+    }
 
     /// <summary>A request frame arrived on a connection with a session.</summary>
     /// <param name="connectionId">The connection.</param>
     /// <param name="request">The decoded request.</param>
     /// <param name="nowMs">The host's clock.</param>
-    public void RequestReceived(long connectionId, ClientRequest request, long nowMs) => throw new NotImplementedException();
+    public void RequestReceived(long connectionId, ClientRequest request, long nowMs)
+    {
+        if (_connections.Get(connectionId) is not { Session: not null } connection)
+        {
+            return;
+        }
+
+        if (!connection.Established)
+        {
+            // Bounded like ZooKeeper's globalOutstandingLimit: a client that floods a connection
+            // whose session is not set up yet is cut off rather than buffered without end.
+            var deferred = connection.Deferred ??= [];
+            if (deferred.Count >= MaxDeferredRequests)
+            {
+                _connections.Close(connection, "too many requests before the session was established");
+                return;
+            }
+
+            deferred.Add(request);
+            return;
+        }
+
+        Receive(connection, request, nowMs);
+        ReplayDeferred(nowMs);
+    }
+
+    /// <summary>
+    /// The host has made every txn up to <paramref name="zxid"/> durable (only for a replica built
+    /// with an <see cref="ITxnPersistence"/>): they are applied in zxid order, their watches fire
+    /// and their requests are answered.
+    /// </summary>
+    /// <param name="zxid">The highest durable zxid.</param>
+    /// <param name="nowMs">The host's clock.</param>
+    public void Persisted(long zxid, long nowMs)
+    {
+        _persist.Persisted(zxid);
+        ReplayDeferred(nowMs);
+    }
 
     /// <summary>The connection is gone (the peer closed it, or the host did). Its watches go; its session stays until it expires.</summary>
     /// <param name="connectionId">The connection.</param>
     /// <param name="nowMs">The host's clock.</param>
-    public void ConnectionClosed(long connectionId, long nowMs) => throw new NotImplementedException();
+    public void ConnectionClosed(long connectionId, long nowMs)
+    {
+        if (_connections.Get(connectionId) is { } connection)
+        {
+            _connections.Remove(connection);
+        }
+    }
 
     /// <summary>Time passed: expire sessions, reap containers and TTL nodes. The host calls it at least every tick.</summary>
     /// <param name="nowMs">The host's clock.</param>
-    public void Tick(long nowMs) => throw new NotImplementedException();
+    public void Tick(long nowMs)
+    {
+        _containerManager.Start(nowMs);
+
+        // Expiry: the server issues the closeSession txn itself; the client hears nothing (§16).
+        _expired.Clear();
+        _sessions.PollExpired(nowMs, _expired);
+        foreach (var session in _expired)
+        {
+            _persist.Submit(_prep.PrepExpiry(session, nowMs), null);
+        }
+
+        _reapable.Clear();
+        if (_containerManager.CheckIfDue(nowMs, _reapable))
+        {
+            foreach (var path in _reapable)
+            {
+                _persist.Submit(_prep.PrepDeleteContainer(path, nowMs), null);
+            }
+        }
+
+        ReplayDeferred(nowMs);
+    }
 
     /// <summary>Gets the counters for four-letter words and metrics.</summary>
     /// <returns>The counters.</returns>
-    public ReplicaStats GetStats() => throw new NotImplementedException();
+    public ReplicaStats GetStats() => new(
+        ServerMode.Standalone,
+        _tree.LastProcessedZxid,
+        _tree.NodeCount,
+        _tree.ApproximateDataSize,
+        _tree.EphemeralCount,
+        _sessions.Count,
+        _watches.Count,
+        _watches.DataWatches.PathCount,
+        _watches.DataWatches.ConnectionCount,
+        _commit.Outstanding);
 
     /// <summary>Gets every live session with its ephemerals.</summary>
     /// <returns>The sessions.</returns>
-    public IReadOnlyList<SessionSnapshot> GetSessions() => throw new NotImplementedException();
+    public IReadOnlyList<SessionSnapshot> GetSessions()
+    {
+        var sessions = new List<SessionSnapshot>(_sessions.Count);
+        foreach (var session in _sessions.Sessions)
+        {
+            sessions.Add(new SessionSnapshot(
+                session.Id,
+                session.TimeoutMs,
+                _sessions.ExpiryOf(session) ?? 0,
+                [.. _tree.GetEphemerals(session.Id)]));
+        }
+
+        return sessions;
+    }
 
     /// <summary>Gets every watch registration.</summary>
     /// <returns>The watches.</returns>
-    public IReadOnlyList<WatchSnapshot> GetWatches() => throw new NotImplementedException();
+    public IReadOnlyList<WatchSnapshot> GetWatches()
+    {
+        var watches = new List<WatchSnapshot>();
+        foreach (var (path, connection, modes) in _watches.DataWatches.All())
+        {
+            var sessionId = connection.Session?.Id ?? 0;
+            if ((modes & WatcherModes.Standard) != 0)
+            {
+                watches.Add(new WatchSnapshot(connection.Id, sessionId, path, WatchKind.Data));
+            }
+
+            if ((modes & WatcherModes.Persistent) != 0)
+            {
+                watches.Add(new WatchSnapshot(connection.Id, sessionId, path, WatchKind.Persistent));
+            }
+
+            if ((modes & WatcherModes.PersistentRecursive) != 0)
+            {
+                watches.Add(new WatchSnapshot(connection.Id, sessionId, path, WatchKind.PersistentRecursive));
+            }
+        }
+
+        // Persistent watches sit in both tables; they were reported with the data table.
+        foreach (var (path, connection, modes) in _watches.ChildWatches.All())
+        {
+            if ((modes & WatcherModes.Standard) != 0)
+            {
+                watches.Add(new WatchSnapshot(connection.Id, connection.Session?.Id ?? 0, path, WatchKind.Child));
+            }
+        }
+
+        return watches;
+    }
+
+    private static bool IsClientOpcode(OpCode opCode) => opCode switch
+    {
+        // Request.isValid, without check (multi only), and without createSession and
+        // deleteContainer: ZooKeeper accepts those from clients, which lets anyone delete an empty
+        // node of any ACL through deleteContainer; we treat them as unknown opcodes.
+        OpCode.Create or OpCode.Create2 or OpCode.CreateTTL or OpCode.CreateContainer or OpCode.Delete
+            or OpCode.Exists or OpCode.GetData or OpCode.SetData or OpCode.GetACL or OpCode.SetACL
+            or OpCode.GetChildren or OpCode.GetChildren2 or OpCode.GetAllChildrenNumber or OpCode.GetEphemerals
+            or OpCode.Sync or OpCode.Ping or OpCode.Multi or OpCode.MultiRead or OpCode.Reconfig
+            or OpCode.SetWatches or OpCode.SetWatches2 or OpCode.AddWatch or OpCode.CheckWatches
+            or OpCode.RemoveWatches or OpCode.WhoAmI or OpCode.CloseSession => true,
+        _ => false,
+    };
+
+    private void Receive(ServerConnection connection, ClientRequest request, long nowMs)
+    {
+        if (connection.IsClosed || connection.IsClosing || connection.Session is not { } session)
+        {
+            return;
+        }
+
+        // auth and sasl are answered on receipt, outside the ordered pipeline (§13).
+        switch (request.OpCode)
+        {
+            case OpCode.Auth:
+                Authenticate(connection, request);
+                return;
+            case OpCode.Sasl:
+                AnswerSasl(connection, request);
+                return;
+            default:
+                break;
+        }
+
+        // Every other request refreshes the session; one for an unknown or closing session is
+        // dropped without an answer (ZooKeeperServer.touch, §6).
+        if (!_sessions.TouchSession(session.Id, connection.SessionTimeoutMs, nowMs))
+        {
+            return;
+        }
+
+        var kind = IsClientOpcode(request.OpCode) ? RequestKind.Normal : RequestKind.Unimplemented;
+        if (kind == RequestKind.Unimplemented)
+        {
+            // Answered in order, then the connection closes; whatever follows it is ignored.
+            connection.IsClosing = true;
+        }
+
+        var pending = new Request(connection, session, request.Xid, request.Type, request.Body, request.DecodeError, kind);
+        if (PrepStage.IsWrite(pending))
+        {
+            _prep.Prep(pending, nowMs);
+        }
+
+        Submit(pending);
+    }
+
+    // Queued before its txn is submitted: without persistence the txn commits within the call.
+    private void Submit(Request request)
+    {
+        _commit.Accept(request);
+        if (request.Txn is { } txn)
+        {
+            _persist.Submit(txn, request);
+        }
+    }
+
+    // ZooKeeperServer.processPacket for auth: the reply carries zxid 0; a failure closes the connection (§4.4).
+    private void Authenticate(ServerConnection connection, ClientRequest request)
+    {
+        if (request.DecodeError != KeeperErrorCode.Ok || request.Body is not AuthPacket packet)
+        {
+            _connections.Close(connection, "malformed auth packet");
+            return;
+        }
+
+        var identities = new List<Id>(2);
+        if (_providers.Get(packet.Scheme) is { } provider && provider.Authenticate(connection, packet.Auth, identities))
+        {
+            foreach (var identity in identities)
+            {
+                connection.AddAuthInfo(identity);
+            }
+
+            _output.Send(connection.Id, new ReplyHeader(request.Xid, 0, (int)KeeperErrorCode.Ok), null);
+            return;
+        }
+
+        _output.Send(connection.Id, new ReplyHeader(request.Xid, 0, (int)KeeperErrorCode.AuthFailed), null);
+        _connections.Close(connection, $"authentication failed for scheme '{packet.Scheme}'");
+    }
+
+    /// <summary>
+    /// A server without SASL configured has no SASL server for the connection: ZooKeeper's
+    /// processSasl catches the resulting NullPointerException and answers OK with a null token, and
+    /// closes the connection when the client token itself is null (it dereferences it first).
+    /// </summary>
+    private void AnswerSasl(ServerConnection connection, ClientRequest request)
+    {
+        if (request.DecodeError != KeeperErrorCode.Ok || request.Body is not GetSASLRequest { Token: not null })
+        {
+            _connections.Close(connection, "malformed SASL request");
+            return;
+        }
+
+        _output.Send(connection.Id, new ReplyHeader(request.Xid, 0, (int)KeeperErrorCode.Ok), new SetSASLResponse(null));
+    }
+
+    // Requests that arrived before their connection's ConnectResponse run now, in arrival order.
+    private void ReplayDeferred(long nowMs)
+    {
+        var established = _connections.NewlyEstablished;
+        for (var i = 0; i < established.Count; i++)
+        {
+            var connection = established[i];
+            var deferred = connection.Deferred;
+            connection.Deferred = null;
+            if (deferred is null)
+            {
+                continue;
+            }
+
+            foreach (var request in deferred)
+            {
+                Receive(connection, request, nowMs);
+            }
+        }
+
+        established.Clear();
+    }
 }

@@ -1,4 +1,97 @@
 // Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
 
-Console.Error.WriteLine("Under construction (issue 2).");
-return 1;
+// zkaspire-server [path/to/zoo.cfg] [key=value ...]: a standalone ZooKeeper server in the
+// foreground, as Apache ZooKeeper's "zkServer.sh start-foreground zoo.cfg". Exit codes follow
+// ZooKeeper's ExitCode: 0 after a clean shutdown (SIGTERM, Ctrl+C), 2 for a bad invocation or
+// configuration (INVALID_INVOCATION), 1 when the server cannot start (UNEXPECTED_ERROR).
+using System.Net.Sockets;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using ZkAspire.Server.Configuration;
+using ZkAspire.Server.Host;
+
+const string Usage = """
+    Usage: zkaspire-server [path/to/zoo.cfg] [key=value ...]
+
+    Runs a standalone ZooKeeper server in the foreground until SIGTERM or Ctrl+C.
+
+    Settings are zoo.cfg keys (tickTime, clientPort, clientPortAddress, dataDir, maxClientCnxns,
+    minSessionTimeout, maxSessionTimeout, 4lw.commands.whitelist, ...). They are read from the
+    zoo.cfg, then from environment variables ZKASPIRE_<key> (e.g. ZKASPIRE_clientPort=2182 or
+    ZKASPIRE_CLIENTPORT=2182), then from key=value arguments; later sources win.
+
+    With no settings the server listens on 127.0.0.1:2181 with tickTime=2000 and keeps its data
+    in memory.
+    """;
+
+if (args is ["-h"] or ["--help"] or ["-?"])
+{
+    Console.Out.WriteLine(Usage);
+    return 0;
+}
+
+ZooKeeperConfiguration configuration;
+try
+{
+    configuration = ZooKeeperConfiguration.FromArguments(args);
+}
+catch (ZooKeeperConfigurationException e)
+{
+    Console.Error.WriteLine("zkaspire-server: " + e.Message);
+    Console.Error.WriteLine("Run 'zkaspire-server --help' for usage.");
+    return 2;
+}
+
+var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { ApplicationName = "zkaspire-server" });
+builder.Logging.AddSimpleConsole(o =>
+{
+    o.SingleLine = true;
+    o.UseUtcTimestamp = true;
+    o.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff ";
+});
+builder.Logging.SetMinimumLevel(LogLevel.Information);
+builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
+builder.Services.AddSingleton(configuration.Options);
+builder.Services.AddHostedService<ZooKeeperServerService>();
+
+using var host = builder.Build();
+var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("zkaspire-server");
+logger.LogInformation("Configuration: {Source}", configuration.ConfigPath ?? "defaults (no zoo.cfg given)");
+foreach (var warning in configuration.Warnings)
+{
+    logger.LogWarning("{Warning}", warning);
+}
+
+foreach (var notice in configuration.Notices)
+{
+    logger.LogInformation("{Notice}", notice);
+}
+
+try
+{
+    await host.RunAsync().ConfigureAwait(false);
+    return 0;
+}
+catch (SocketException e)
+{
+    var options = configuration.Options;
+    var message = e.SocketErrorCode == SocketError.AddressAlreadyInUse
+        ? $"cannot listen on {options.ClientPortAddress}:{options.ClientPort}: the address is already in use (is another ZooKeeper running?)"
+        : $"cannot listen on {options.ClientPortAddress}:{options.ClientPort}: {e.Message}";
+    logger.LogCritical("{Message}", message);
+    Console.Error.WriteLine("zkaspire-server: " + message);
+    return 1;
+}
+catch (ZooKeeperConfigurationException e)
+{
+    logger.LogCritical("{Message}", e.Message);
+    Console.Error.WriteLine("zkaspire-server: " + e.Message);
+    return 2;
+}
+catch (Exception e)
+{
+    logger.LogCritical(e, "The server failed");
+    Console.Error.WriteLine("zkaspire-server: the server failed: " + e.Message);
+    return 1;
+}

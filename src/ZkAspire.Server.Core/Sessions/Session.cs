@@ -1,0 +1,46 @@
+// Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
+
+namespace ZkAspire.Server.Core;
+
+/// <summary>
+/// One session (ZooKeeper's <c>SessionImpl</c>) plus the queue of its requests still waiting for
+/// an earlier write to commit (ZooKeeper's <c>CommitProcessor</c> keeps that queue per session).
+/// </summary>
+internal sealed class Session : IEquatable<Session>
+{
+    /// <summary>Creates a session.</summary>
+    /// <param name="id">The session id.</param>
+    /// <param name="timeoutMs">The negotiated timeout.</param>
+    public Session(long id, int timeoutMs)
+    {
+        Id = id;
+        TimeoutMs = timeoutMs;
+    }
+
+    /// <summary>Gets the session id.</summary>
+    public long Id { get; }
+
+    /// <summary>Gets or sets the timeout last negotiated for it.</summary>
+    public int TimeoutMs { get; set; }
+
+    /// <summary>Gets or sets whether a closeSession txn has been prepped: it accepts nothing more.</summary>
+    public bool IsClosing { get; set; }
+
+    /// <summary>Gets or sets the connection currently bound to it.</summary>
+    public ServerConnection? Connection { get; set; }
+
+    /// <summary>Gets the requests received and not yet answered, in arrival order; the head is a write waiting for its commit.</summary>
+    public Queue<Request> Pending { get; } = new();
+
+    /// <inheritdoc/>
+    public bool Equals(Session? other) => other is not null && other.Id == Id;
+
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => Equals(obj as Session);
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => Id.GetHashCode();
+
+    /// <inheritdoc/>
+    public override string ToString() => "0x" + Id.ToString("x", System.Globalization.CultureInfo.InvariantCulture);
+}

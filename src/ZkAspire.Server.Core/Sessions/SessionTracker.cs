@@ -1,0 +1,106 @@
+// Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
+
+namespace ZkAspire.Server.Core;
+
+/// <summary>
+/// Live sessions and their expiry (ZooKeeper's <c>SessionTrackerImpl</c>): ids handed out from a
+/// seed, deadlines kept in tick-rounded buckets, and the closing flag that makes a session refuse
+/// further requests once its closeSession txn has been prepped.
+/// </summary>
+internal sealed class SessionTracker
+{
+    private readonly Dictionary<long, Session> _sessions = [];
+    private readonly ExpiryQueue<Session> _expiry;
+    private readonly bool _extendedTypesEnabled;
+    private long _nextSessionId;
+
+    /// <summary>Creates the tracker.</summary>
+    /// <param name="tickTimeMs">The expiry bucket width.</param>
+    /// <param name="firstSessionId">The first id to hand out.</param>
+    /// <param name="extendedTypesEnabled">Whether ids that look like TTL markers must be skipped.</param>
+    public SessionTracker(int tickTimeMs, long firstSessionId, bool extendedTypesEnabled)
+    {
+        _expiry = new ExpiryQueue<Session>(tickTimeMs);
+        _nextSessionId = firstSessionId;
+        _extendedTypesEnabled = extendedTypesEnabled;
+    }
+
+    /// <summary>Gets the number of sessions.</summary>
+    public int Count => _sessions.Count;
+
+    /// <summary>Gets the sessions.</summary>
+    public IReadOnlyCollection<Session> Sessions => _sessions.Values;
+
+    /// <summary>Creates a session and starts its expiry clock.</summary>
+    /// <param name="timeoutMs">The negotiated timeout.</param>
+    /// <param name="nowMs">The current time.</param>
+    /// <returns>The session.</returns>
+    public Session CreateSession(int timeoutMs, long nowMs)
+    {
+        // Ids go up by one from the seed; skip ids ZooKeeper reserves as node-type markers
+        // (container, TTL) and, after a wrap, ids still in use.
+        var id = _nextSessionId++;
+        while (EphemeralOwners.IsReservedSessionId(id, _extendedTypesEnabled) || _sessions.ContainsKey(id))
+        {
+            id = _nextSessionId++;
+        }
+
+        var session = new Session(id, timeoutMs);
+        _sessions.Add(id, session);
+        _expiry.Update(session, nowMs, timeoutMs);
+        return session;
+    }
+
+    /// <summary>Finds a session.</summary>
+    /// <param name="sessionId">The id.</param>
+    /// <returns>The session, or <see langword="null"/>.</returns>
+    public Session? Get(long sessionId) => _sessions.GetValueOrDefault(sessionId);
+
+    /// <summary>Refreshes a session's deadline (<c>touchSession</c>).</summary>
+    /// <param name="sessionId">The id.</param>
+    /// <param name="timeoutMs">The timeout to refresh with.</param>
+    /// <param name="nowMs">The current time.</param>
+    /// <returns><see langword="false"/> if the session is unknown or closing.</returns>
+    public bool TouchSession(long sessionId, int timeoutMs, long nowMs)
+    {
+        if (!_sessions.TryGetValue(sessionId, out var session) || session.IsClosing)
+        {
+            return false;
+        }
+
+        _expiry.Update(session, nowMs, timeoutMs);
+        return true;
+    }
+
+    /// <summary>When a session expires unless heard from.</summary>
+    /// <param name="session">The session.</param>
+    /// <returns>The bucket time, or <see langword="null"/> once it is closing.</returns>
+    public long? ExpiryOf(Session session) => _expiry.ExpiryOf(session);
+
+    /// <summary>Marks a session closing: no request of it is accepted from now on.</summary>
+    /// <param name="session">The session.</param>
+    public void SetClosing(Session session) => session.IsClosing = true;
+
+    /// <summary>Forgets a session (its closeSession txn was applied).</summary>
+    /// <param name="sessionId">The id.</param>
+    public void RemoveSession(long sessionId)
+    {
+        if (_sessions.Remove(sessionId, out var session))
+        {
+            _expiry.Remove(session);
+        }
+    }
+
+    /// <summary>Takes the sessions whose deadline has passed and marks them closing.</summary>
+    /// <param name="nowMs">The current time.</param>
+    /// <param name="expired">Receives them, earliest bucket first.</param>
+    public void PollExpired(long nowMs, List<Session> expired)
+    {
+        var first = expired.Count;
+        _expiry.Poll(nowMs, expired);
+        for (var i = first; i < expired.Count; i++)
+        {
+            expired[i].IsClosing = true;
+        }
+    }
+}

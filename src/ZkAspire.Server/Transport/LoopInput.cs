@@ -1,0 +1,31 @@
+// Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
+
+using ZkAspire.Server.Core;
+
+namespace ZkAspire.Server.Transport;
+
+/// <summary>What the event loop is told.</summary>
+internal enum LoopInputKind
+{
+    /// <summary>A connection's first frame, a <see cref="Protocol.ConnectRequest"/> in <see cref="LoopInput.Payload"/>.</summary>
+    Connect,
+    /// <summary>A request frame.</summary>
+    Request,
+    /// <summary>A four-letter word (the command in <see cref="LoopInput.Payload"/>, stmk's mask in <see cref="LoopInput.Argument"/>).</summary>
+    FourLetterWord,
+    /// <summary>The reader stopped: the peer closed, a read failed, or the bytes broke the protocol (the reason in <see cref="LoopInput.Payload"/>).</summary>
+    ReaderDone,
+    /// <summary>Time passed.</summary>
+    Tick,
+    /// <summary>Run the <see cref="Action"/> in <see cref="LoopInput.Payload"/> on the loop.</summary>
+    Invoke,
+}
+
+/// <summary>One input to the event loop. A struct, so posting a request allocates nothing beyond its decoded body.</summary>
+/// <param name="Kind">What it is.</param>
+/// <param name="Connection">The connection it concerns, if any.</param>
+/// <param name="Request">The request, for <see cref="LoopInputKind.Request"/>.</param>
+/// <param name="Payload">The connect request, command, reason or action.</param>
+/// <param name="Timestamp">When it was read, in <see cref="TimeProvider.GetTimestamp"/> units.</param>
+/// <param name="Argument">A number that goes with it: stmk's mask; the frame size for requests.</param>
+internal readonly record struct LoopInput(LoopInputKind Kind, ClientConnection? Connection, ClientRequest Request, object? Payload, long Timestamp, long Argument = 0);

@@ -1,0 +1,207 @@
+// Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
+
+using ZkAspire.Protocol;
+
+namespace ZkAspire.Server;
+
+/// <summary>
+/// The settings of a <see cref="ZooKeeperServer"/>, named after the zoo.cfg keys they come from
+/// (see <see cref="Configuration.ZooKeeperConfiguration"/>, which reads them from a file).
+/// </summary>
+/// <remarks>
+/// The defaults make a server that runs with no configuration at all: 127.0.0.1:2181, tickTime
+/// 2000 ms (the value of ZooKeeper's sample zoo.cfg; ZooKeeper's code default is 3000), data in
+/// memory. ZooKeeper binds every interface by default; we bind loopback unless told otherwise, so
+/// that a server started by hand is not reachable from the network by accident.
+/// </remarks>
+public sealed class ZooKeeperServerOptions
+{
+    /// <summary>The four-letter words enabled by default: ZooKeeper's default whitelist (since 3.5.3, ZOOKEEPER-2693).</summary>
+    public static IReadOnlySet<string> DefaultFourLetterWordWhitelist { get; } = new HashSet<string>(StringComparer.Ordinal) { "srvr" };
+
+    /// <summary>Gets or sets the length of a tick in milliseconds (<c>tickTime</c>): the unit of session timeouts and expiry.</summary>
+    /// <value>The default value is 2000.</value>
+    public int TickTimeMs { get; set; } = 2000;
+
+    /// <summary>Gets or sets the address the client port binds (<c>clientPortAddress</c>): an IP address or a host name.</summary>
+    /// <value>The default value is <c>127.0.0.1</c>.</value>
+    public string ClientPortAddress { get; set; } = "127.0.0.1";
+
+    /// <summary>Gets or sets the client port (<c>clientPort</c>); 0 lets the OS choose (see <see cref="ZooKeeperServer.Port"/>).</summary>
+    /// <value>The default value is 2181.</value>
+    public int ClientPort { get; set; } = 2181;
+
+    /// <summary>Gets or sets where snapshots (and <c>myid</c>) live (<c>dataDir</c>); <see langword="null"/> keeps the data in memory.</summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public string? DataDir { get; set; }
+
+    /// <summary>Gets or sets where the transaction log lives (<c>dataLogDir</c>); <see langword="null"/> for <see cref="DataDir"/>.</summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public string? DataLogDir { get; set; }
+
+    /// <summary>Gets or sets the most concurrent connections from one IP address (<c>maxClientCnxns</c>); 0 for no limit.</summary>
+    /// <value>The default value is 60, as ZooKeeper.</value>
+    public int MaxClientCnxns { get; set; } = 60;
+
+    /// <summary>Gets or sets the most concurrent connections in all (<c>maxCnxns</c>); 0 for no limit.</summary>
+    /// <value>The default value is 0, as ZooKeeper.</value>
+    public int MaxCnxns { get; set; }
+
+    /// <summary>Gets or sets the smallest session timeout granted (<c>minSessionTimeout</c>); −1 for 2 × tickTime.</summary>
+    /// <value>The default value is −1.</value>
+    public int MinSessionTimeoutMs { get; set; } = -1;
+
+    /// <summary>Gets or sets the largest session timeout granted (<c>maxSessionTimeout</c>); −1 for 20 × tickTime.</summary>
+    /// <value>The default value is −1.</value>
+    public int MaxSessionTimeoutMs { get; set; } = -1;
+
+    /// <summary>Gets or sets the listen backlog of the client port (<c>clientPortListenBacklog</c>); −1 for the OS default.</summary>
+    /// <value>The default value is −1.</value>
+    public int ClientPortListenBacklog { get; set; } = -1;
+
+    /// <summary>
+    /// Gets or sets the four-letter words that run (<c>4lw.commands.whitelist</c>); <c>*</c> enables all.
+    /// Others are answered with <c>&lt;cmd&gt; is not executed because it is not in the whitelist.</c>
+    /// </summary>
+    /// <value>The default value is <c>srvr</c> only, as ZooKeeper.</value>
+    public ISet<string> FourLetterWordWhitelist { get; set; } = new HashSet<string>(DefaultFourLetterWordWhitelist, StringComparer.Ordinal);
+
+    /// <summary>Gets or sets whether TTL nodes are enabled (<c>zookeeper.extendedTypesEnabled</c>).</summary>
+    /// <value>The default value is <see langword="false"/>, as ZooKeeper.</value>
+    public bool ExtendedTypesEnabled { get; set; }
+
+    /// <summary>Gets or sets the largest frame accepted and the largest znode data (<c>jute.maxbuffer</c>).</summary>
+    /// <value>The default value is 0xFFFFF (1,048,575) bytes, as ZooKeeper.</value>
+    public int JuteMaxBuffer { get; set; } = JuteLimits.DefaultMaxBuffer;
+
+    /// <summary>
+    /// Gets or sets how many requests may be outstanding in the whole server before it stops reading
+    /// from clients (<c>globalOutstandingLimit</c>).
+    /// </summary>
+    /// <value>The default value is 1000, as ZooKeeper.</value>
+    public int GlobalOutstandingLimit { get; set; } = 1000;
+
+    /// <summary>
+    /// Gets or sets the super user's digest (<c>zookeeper.DigestAuthenticationProvider.superDigest</c>),
+    /// <c>super:&lt;base64 sha1&gt;</c>; a connection that authenticates to it passes every ACL check.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/> (no super user).</value>
+    public string? SuperDigest { get; set; }
+
+    /// <summary>Gets or sets how often containers and TTL nodes are checked (<c>znode.container.checkIntervalMs</c>).</summary>
+    /// <value>The default value is 60000 ms, as ZooKeeper.</value>
+    public int ContainerCheckIntervalMs { get; set; } = 60_000;
+
+    /// <summary>Gets or sets the ticks a follower may take to connect and sync to the leader (<c>initLimit</c>); used in replicated mode.</summary>
+    /// <value>The default value is 10, the value of ZooKeeper's sample zoo.cfg.</value>
+    public int InitLimit { get; set; } = 10;
+
+    /// <summary>Gets or sets the ticks a follower may lag behind the leader (<c>syncLimit</c>); used in replicated mode.</summary>
+    /// <value>The default value is 5, the value of ZooKeeper's sample zoo.cfg.</value>
+    public int SyncLimit { get; set; } = 5;
+
+    /// <summary>Gets or sets this server's id (the <c>myid</c> file in <see cref="DataDir"/>); 0 for a standalone server.</summary>
+    /// <value>The default value is 0.</value>
+    public long ServerId { get; set; }
+
+    /// <summary>Gets the ensemble members from <c>server.N</c> lines, by id; the value is the text after the <c>=</c>.</summary>
+    public IDictionary<long, string> Servers { get; } = new SortedDictionary<long, string>();
+
+    /// <summary>Gets or sets the transactions between snapshots (<c>snapCount</c>); used once data is persisted.</summary>
+    /// <value>The default value is 100000, as ZooKeeper.</value>
+    public int SnapCount { get; set; } = 100_000;
+
+    /// <summary>Gets or sets the snapshots autopurge keeps (<c>autopurge.snapRetainCount</c>, at least 3).</summary>
+    /// <value>The default value is 3, as ZooKeeper.</value>
+    public int AutopurgeSnapRetainCount { get; set; } = 3;
+
+    /// <summary>Gets or sets the hours between autopurge runs (<c>autopurge.purgeInterval</c>); 0 disables it.</summary>
+    /// <value>The default value is 0, as ZooKeeper.</value>
+    public int AutopurgePurgeIntervalHours { get; set; }
+
+    /// <summary>Gets or sets whether the AdminServer is wanted (<c>admin.enableServer</c>). ZkAspire has no AdminServer yet; a server logs that when this is set.</summary>
+    /// <value>The default value is <see langword="false"/> (ZooKeeper's is true; we have none to enable).</value>
+    public bool AdminEnableServer { get; set; }
+
+    /// <summary>Gets or sets the AdminServer's port (<c>admin.serverPort</c>); kept for when there is one.</summary>
+    /// <value>The default value is 8080, as ZooKeeper.</value>
+    public int AdminServerPort { get; set; } = 8080;
+
+    /// <summary>
+    /// Gets or sets how long a connection may stay without a session before it is closed
+    /// (<c>nio.sessionlessCnxnTimeout</c>, ZooKeeper's <c>zookeeper.nio.sessionlessCnxnTimeout</c>).
+    /// </summary>
+    /// <value>The default value is 10000 ms, as ZooKeeper.</value>
+    public int SessionlessConnectionTimeoutMs { get; set; } = 10_000;
+
+    /// <summary>
+    /// Gets or sets how many bytes of output may wait for a client before the server stops reading
+    /// its requests (<c>zkaspire.outputBufferSoftLimit</c>). Reading resumes when the client has
+    /// taken half of it. Not in ZooKeeper, which queues without bound.
+    /// </summary>
+    /// <value>The default value is 4 MiB.</value>
+    public int OutputBufferSoftLimitBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>
+    /// Gets or sets how many bytes of output may wait for a client before the server closes the
+    /// connection (<c>zkaspire.outputBufferHardLimit</c>): a client that does not read its
+    /// notifications cannot make the server hold an unbounded amount of memory.
+    /// </summary>
+    /// <value>The default value is 64 MiB.</value>
+    public int OutputBufferHardLimitBytes { get; set; } = 64 * 1024 * 1024;
+
+    /// <summary>Gets or sets how long a connection the server closes may take to flush what was sent to it before it is cut.</summary>
+    /// <value>The default value is 10 seconds.</value>
+    public TimeSpan CloseFlushTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Gets whether a four-letter word is enabled by <see cref="FourLetterWordWhitelist"/>.</summary>
+    /// <param name="command">The command.</param>
+    /// <returns><see langword="true"/> if it may run.</returns>
+    public bool IsFourLetterWordEnabled(string command) =>
+        FourLetterWordWhitelist.Contains("*") || FourLetterWordWhitelist.Contains(command);
+
+    /// <summary>Gets the smallest session timeout in effect: <see cref="MinSessionTimeoutMs"/>, or 2 × tickTime when it is −1.</summary>
+    public int EffectiveMinSessionTimeoutMs => MinSessionTimeoutMs == -1 ? TickTimeMs * 2 : MinSessionTimeoutMs;
+
+    /// <summary>Gets the largest session timeout in effect: <see cref="MaxSessionTimeoutMs"/>, or 20 × tickTime when it is −1.</summary>
+    public int EffectiveMaxSessionTimeoutMs => MaxSessionTimeoutMs == -1 ? TickTimeMs * 20 : MaxSessionTimeoutMs;
+
+    /// <summary>Checks that the settings make sense together.</summary>
+    /// <exception cref="Configuration.ZooKeeperConfigurationException">A setting is out of range.</exception>
+    public void Validate()
+    {
+        Require(TickTimeMs > 0, "tickTime", TickTimeMs, "must be positive");
+        Require(ClientPort is >= 0 and <= 65535, "clientPort", ClientPort, "must be between 0 and 65535");
+        Require(!string.IsNullOrWhiteSpace(ClientPortAddress), "clientPortAddress", ClientPortAddress, "must not be empty");
+        Require(MaxClientCnxns >= 0, "maxClientCnxns", MaxClientCnxns, "must be 0 (no limit) or more");
+        Require(MaxCnxns >= 0, "maxCnxns", MaxCnxns, "must be 0 (no limit) or more");
+        Require(MinSessionTimeoutMs == -1 || MinSessionTimeoutMs > 0, "minSessionTimeout", MinSessionTimeoutMs, "must be positive (or -1 for 2 x tickTime)");
+        Require(MaxSessionTimeoutMs == -1 || MaxSessionTimeoutMs > 0, "maxSessionTimeout", MaxSessionTimeoutMs, "must be positive (or -1 for 20 x tickTime)");
+
+        // ZooKeeper (QuorumPeerConfig.parseProperties): "minSessionTimeout must not be larger than maxSessionTimeout".
+        Require(EffectiveMinSessionTimeoutMs <= EffectiveMaxSessionTimeoutMs, "minSessionTimeout", EffectiveMinSessionTimeoutMs, "must not be larger than maxSessionTimeout");
+        Require(JuteMaxBuffer > 0, "jute.maxbuffer", JuteMaxBuffer, "must be positive");
+        Require(GlobalOutstandingLimit > 0, "globalOutstandingLimit", GlobalOutstandingLimit, "must be positive");
+        Require(ContainerCheckIntervalMs > 0, "znode.container.checkIntervalMs", ContainerCheckIntervalMs, "must be positive");
+        Require(InitLimit > 0, "initLimit", InitLimit, "must be positive");
+        Require(SyncLimit > 0, "syncLimit", SyncLimit, "must be positive");
+        Require(ServerId is >= 0 and <= 255, "myid", ServerId, "must be between 0 and 255 (it is the top byte of session ids)");
+        Require(SnapCount >= 2, "snapCount", SnapCount, "must be 2 or more");
+        Require(AutopurgeSnapRetainCount >= 3, "autopurge.snapRetainCount", AutopurgeSnapRetainCount, "must be 3 or more");
+        Require(AutopurgePurgeIntervalHours >= 0, "autopurge.purgeInterval", AutopurgePurgeIntervalHours, "must be 0 (disabled) or more");
+        Require(AdminServerPort is >= 0 and <= 65535, "admin.serverPort", AdminServerPort, "must be between 0 and 65535");
+        Require(SessionlessConnectionTimeoutMs > 0, "nio.sessionlessCnxnTimeout", SessionlessConnectionTimeoutMs, "must be positive");
+        Require(OutputBufferSoftLimitBytes > 0, "zkaspire.outputBufferSoftLimit", OutputBufferSoftLimitBytes, "must be positive");
+        Require(OutputBufferHardLimitBytes >= OutputBufferSoftLimitBytes, "zkaspire.outputBufferHardLimit", OutputBufferHardLimitBytes, "must not be smaller than zkaspire.outputBufferSoftLimit");
+        Require(SuperDigest is null || SuperDigest.Contains(':', StringComparison.Ordinal), "DigestAuthenticationProvider.superDigest", SuperDigest ?? string.Empty, "must be user:base64(sha1(user:password))");
+        Require(CloseFlushTimeout > TimeSpan.Zero, "closeFlushTimeout", CloseFlushTimeout, "must be positive");
+    }
+
+    private static void Require(bool condition, string key, object value, string rule)
+    {
+        if (!condition)
+        {
+            throw new Configuration.ZooKeeperConfigurationException(key, Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture) ?? string.Empty, rule);
+        }
+    }
+}

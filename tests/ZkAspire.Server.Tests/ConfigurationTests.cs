@@ -1,0 +1,264 @@
+// Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
+
+using System.Collections;
+using ZkAspire.Server.Configuration;
+
+namespace ZkAspire.Server.Tests;
+
+public sealed class ConfigurationTests : IDisposable
+{
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "zkaspire-config-" + Guid.NewGuid().ToString("n"));
+
+    public ConfigurationTests() => Directory.CreateDirectory(_directory);
+
+    public void Dispose() => Directory.Delete(_directory, recursive: true);
+
+    [Fact]
+    public void JavaPropertiesSyntaxIsReadAsZooKeeperReadsIt()
+    {
+        var entries = JavaProperties.Parse(
+            "# comment\n" +
+            "! also a comment\n" +
+            "   \n" +
+            "tickTime=2000\n" +
+            "  initLimit : 10  \n" +
+            "syncLimit 5\n" +
+            "dataDir=/var/lib/\\\n" +
+            "    zookeeper\n" +
+            "key\\=with\\:escapes=a\\tb\\u0041\r\n" +
+            "empty=\n" +
+            "4lw.commands.whitelist = srvr, ruok\n");
+
+        Assert.Equal(
+            [
+                ("tickTime", "2000"),
+                ("initLimit", "10"),
+                ("syncLimit", "5"),
+                ("dataDir", "/var/lib/zookeeper"),
+                ("key=with:escapes", "a\tbA"),
+                ("empty", string.Empty),
+                ("4lw.commands.whitelist", "srvr, ruok"),
+            ],
+            entries.Select(e => (e.Key, e.Value)));
+        Assert.Equal(4, entries[0].Line);
+        Assert.Equal(7, entries[3].Line);
+    }
+
+    [Fact]
+    public void MalformedUnicodeEscapeIsAnError()
+    {
+        Assert.Throws<FormatException>(() => JavaProperties.Parse("a=\\u12"));
+    }
+
+    [Fact]
+    public void NoConfigurationGivesTheDocumentedDefaults()
+    {
+        var configuration = ZooKeeperConfiguration.FromArguments([], new Hashtable());
+        var options = configuration.Options;
+
+        Assert.Equal("127.0.0.1", options.ClientPortAddress);
+        Assert.Equal(2181, options.ClientPort);
+        Assert.Equal(2000, options.TickTimeMs);
+        Assert.Equal(60, options.MaxClientCnxns);
+        Assert.Equal(4000, options.EffectiveMinSessionTimeoutMs);
+        Assert.Equal(40000, options.EffectiveMaxSessionTimeoutMs);
+        Assert.Equal(["srvr"], options.FourLetterWordWhitelist);
+        Assert.True(options.IsFourLetterWordEnabled("srvr"));
+        Assert.False(options.IsFourLetterWordEnabled("ruok"));
+        Assert.Null(options.DataDir);
+        Assert.Empty(configuration.Warnings);
+    }
+
+    [Fact]
+    public void ReadsAZooCfg()
+    {
+        var path = Write(
+            "tickTime=1000",
+            "dataDir=/tmp/zk",
+            "dataLogDir=/tmp/zklog",
+            "clientPort=2182",
+            "clientPortAddress=0.0.0.0",
+            "maxClientCnxns=0",
+            "minSessionTimeout=3000",
+            "maxSessionTimeout=9000",
+            "4lw.commands.whitelist=*",
+            "zookeeper.extendedTypesEnabled=true",
+            "jute.maxbuffer=4194304",
+            "globalOutstandingLimit=50",
+            "DigestAuthenticationProvider.superDigest=super:D/InIHSb7yEEbrWz8b9l71RjZJU=",
+            "znode.container.checkIntervalMs=100",
+            "initLimit=5",
+            "syncLimit=2",
+            "server.1=localhost:2888:3888",
+            "autopurge.snapRetainCount=5",
+            "autopurge.purgeInterval=1",
+            "snapCount=1000",
+            "admin.enableServer=false");
+        var configuration = ZooKeeperConfiguration.Load(path);
+        var o = configuration.Options;
+
+        Assert.Equal(1000, o.TickTimeMs);
+        Assert.Equal("/tmp/zk", o.DataDir);
+        Assert.Equal("/tmp/zklog", o.DataLogDir);
+        Assert.Equal(2182, o.ClientPort);
+        Assert.Equal("0.0.0.0", o.ClientPortAddress);
+        Assert.Equal(0, o.MaxClientCnxns);
+        Assert.Equal(3000, o.EffectiveMinSessionTimeoutMs);
+        Assert.Equal(9000, o.EffectiveMaxSessionTimeoutMs);
+        Assert.True(o.IsFourLetterWordEnabled("dump"));
+        Assert.True(o.ExtendedTypesEnabled);
+        Assert.Equal(4194304, o.JuteMaxBuffer);
+        Assert.Equal(50, o.GlobalOutstandingLimit);
+        Assert.Equal("super:D/InIHSb7yEEbrWz8b9l71RjZJU=", o.SuperDigest);
+        Assert.Equal(100, o.ContainerCheckIntervalMs);
+        Assert.Equal((5, 2), (o.InitLimit, o.SyncLimit));
+        Assert.Equal("localhost:2888:3888", o.Servers[1]);
+        Assert.Equal((5, 1, 1000), (o.AutopurgeSnapRetainCount, o.AutopurgePurgeIntervalHours, o.SnapCount));
+        Assert.Empty(configuration.Warnings);
+        Assert.Contains(configuration.Notices, n => n.StartsWith("snapCount:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void UnknownKeysAreWarnedAboutByName()
+    {
+        var path = Write("tickTime=2000", "tikTime=3000", "clientport=2182");
+        var configuration = ZooKeeperConfiguration.Load(path);
+
+        Assert.Equal(2, configuration.Warnings.Count);
+        Assert.Contains("'tikTime'", configuration.Warnings[0], StringComparison.Ordinal);
+        Assert.Contains("zoo.cfg line 2", configuration.Warnings[0], StringComparison.Ordinal);
+        Assert.Contains("'clientport'", configuration.Warnings[1], StringComparison.Ordinal);
+        Assert.Contains("did you mean 'clientPort'", configuration.Warnings[1], StringComparison.Ordinal);
+        Assert.Equal(2181, configuration.Options.ClientPort);
+    }
+
+    [Fact]
+    public void UnsupportedSettingsAreWarnedAbout()
+    {
+        var configuration = ZooKeeperConfiguration.Load(Write("secureClientPort=2281"));
+        Assert.Contains(configuration.Warnings, w => w.StartsWith("secureClientPort:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AdminServerIsAcceptedAndReportedAsAbsent()
+    {
+        var configuration = ZooKeeperConfiguration.Load(Write("admin.enableServer=true", "admin.serverPort=9090"));
+        Assert.Contains(configuration.Notices, n => n.Contains("no AdminServer", StringComparison.Ordinal) && n.Contains("9090", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("tickTime=abc", "tickTime", "abc", "expected an integer")]
+    [InlineData("tickTime=0", "tickTime", "0", "must be positive")]
+    [InlineData("clientPort=70000", "clientPort", "70000", "between 0 and 65535")]
+    [InlineData("maxClientCnxns=-1", "maxClientCnxns", "-1", "0 (no limit) or more")]
+    [InlineData("extendedTypesEnabled=maybe", "extendedTypesEnabled", "maybe", "expected true or false")]
+    [InlineData("4lw.commands.whitelist=srvr,oops", "4lw.commands.whitelist", "srvr,oops", "'oops' is not a four-letter word")]
+    [InlineData("clientPortAddress=", "clientPortAddress", "", "must not be empty")]
+    [InlineData("jute.maxbuffer=0", "jute.maxbuffer", "0", "must be positive")]
+    public void BadValuesNameTheKeyAndTheValue(string line, string key, string value, string rule)
+    {
+        var e = Assert.Throws<ZooKeeperConfigurationException>(() => ZooKeeperConfiguration.Load(Write(line)));
+        Assert.Equal(key, e.Key);
+        Assert.Equal(value, e.Value);
+        Assert.Contains($"'{value}' for '{key}'", e.Message, StringComparison.Ordinal);
+        Assert.Contains(rule, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void BadValueMessageSaysWhereTheValueCameFrom()
+    {
+        var e = Assert.Throws<ZooKeeperConfigurationException>(() => ZooKeeperConfiguration.Load(Write("tickTime=2000", "maxSessionTimeout=ten")));
+        Assert.Contains("zoo.cfg line 2", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MinSessionTimeoutAboveMaxIsAnError()
+    {
+        var e = Assert.Throws<ZooKeeperConfigurationException>(() => ZooKeeperConfiguration.Load(Write("minSessionTimeout=50000", "maxSessionTimeout=40000")));
+        Assert.Contains("must not be larger than maxSessionTimeout", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void CommandLineBeatsEnvironmentBeatsFile()
+    {
+        var path = Write("clientPort=1111", "tickTime=1000", "maxClientCnxns=7");
+        var environment = new Hashtable { ["ZKASPIRE_clientPort"] = "2222", ["ZKASPIRE_TICKTIME"] = "3000", ["OTHER"] = "x" };
+
+        var options = ZooKeeperConfiguration.FromArguments([path, "clientPort=3333"], environment).Options;
+
+        Assert.Equal(3333, options.ClientPort);
+        Assert.Equal(3000, options.TickTimeMs);
+        Assert.Equal(7, options.MaxClientCnxns);
+    }
+
+    [Fact]
+    public void EnvironmentAcceptsTheUpperCaseFormWithDotsAsUnderscores()
+    {
+        var environment = new Hashtable
+        {
+            ["ZKASPIRE_4LW_COMMANDS_WHITELIST"] = "ruok,srvr",
+            ["ZKASPIRE_EXTENDEDTYPESENABLED"] = "true",
+            ["ZKASPIRE_SERVER_1"] = "localhost:2888:3888",
+            ["ZKASPIRE_NO_SUCH_SETTING"] = "1",
+        };
+
+        var configuration = ZooKeeperConfiguration.FromArguments([], environment);
+
+        Assert.True(configuration.Options.IsFourLetterWordEnabled("ruok"));
+        Assert.True(configuration.Options.ExtendedTypesEnabled);
+        Assert.Equal("localhost:2888:3888", configuration.Options.Servers[1]);
+        var warning = Assert.Single(configuration.Warnings);
+        Assert.Contains("ZKASPIRE_NO_SUCH_SETTING", warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ArgumentsWithoutAConfigFileAreOverrides()
+    {
+        var options = ZooKeeperConfiguration.FromArguments(["clientPort=0", "tickTime=500"], new Hashtable()).Options;
+        Assert.Equal((0, 500), (options.ClientPort, options.TickTimeMs));
+    }
+
+    [Fact]
+    public void AnArgumentThatIsNotKeyValueIsAnError()
+    {
+        var e = Assert.Throws<ZooKeeperConfigurationException>(() => ZooKeeperConfiguration.FromArguments([Write("tickTime=2000"), "oops"], new Hashtable()));
+        Assert.Contains("'oops'", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MissingFileIsAnError()
+    {
+        var e = Assert.Throws<ZooKeeperConfigurationException>(() => ZooKeeperConfiguration.Load(Path.Combine(_directory, "nope.cfg")));
+        Assert.Contains("nope.cfg", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReplicatedModeIsRefusedClearly()
+    {
+        var e = Assert.Throws<ZooKeeperConfigurationException>(() => ZooKeeperConfiguration.Load(Write(
+            "server.1=a:2888:3888", "server.2=b:2888:3888", "server.3=c:2888:3888")));
+        Assert.Contains("Replicated mode", e.Message, StringComparison.Ordinal);
+        Assert.Contains("server.1, server.2, server.3", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MyIdIsReadFromTheDataDirectory()
+    {
+        var dataDir = Path.Combine(_directory, "data");
+        Directory.CreateDirectory(dataDir);
+        File.WriteAllText(Path.Combine(dataDir, "myid"), "3\n");
+
+        Assert.Equal(3, ZooKeeperConfiguration.Load(Write($"dataDir={dataDir}")).Options.ServerId);
+
+        File.WriteAllText(Path.Combine(dataDir, "myid"), "three\n");
+        var e = Assert.Throws<ZooKeeperConfigurationException>(() => ZooKeeperConfiguration.Load(Write($"dataDir={dataDir}")));
+        Assert.Equal("myid", e.Key);
+    }
+
+    private string Write(params string[] lines)
+    {
+        var path = Path.Combine(_directory, "zoo.cfg");
+        File.WriteAllText(path, string.Join('\n', lines) + "\n");
+        return path;
+    }
+}
