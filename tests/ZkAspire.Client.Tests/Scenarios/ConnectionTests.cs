@@ -368,6 +368,29 @@ public abstract class ConnectionTests<TFixture>(TFixture server) : IClassFixture
     }
 
     [Fact]
+    public async Task AHandlerMayDisposeTheClient()
+    {
+        var client = await Server.ConnectAsync();
+        var path = await client.CreateAsync(Server.UniquePath(), [], cancellationToken: Ct);
+        var disposed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await client.GetDataAsync(
+            path,
+            _ =>
+            {
+                // Even blocking on it, from the event loop.
+#pragma warning disable xUnit1031
+                client.DisposeAsync().AsTask().GetAwaiter().GetResult();
+#pragma warning restore xUnit1031
+                disposed.SetResult();
+            },
+            Ct);
+        await using var other = await Server.ConnectAsync();
+        await other.SetDataAsync(path, [], cancellationToken: Ct);
+        await disposed.Task.WaitAsync(Recorder<int>.DefaultTimeout, Ct);
+        Assert.False(client.IsConnected);
+    }
+
+    [Fact]
     public async Task RequestsWaitForAReconnectAndAreRetried()
     {
         await using var proxy = new TcpProxy(Server.Port);
