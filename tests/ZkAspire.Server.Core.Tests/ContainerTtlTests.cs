@@ -88,9 +88,11 @@ public sealed class ContainerTtlTests
         client.Fails(KeeperErrorCode.Unimplemented, OpCode.CreateTTL, new CreateTTLRequest("/t", null, Acls.OpenAclUnsafe, (int)CreateMode.PersistentWithTtl, 1000));
         client.Fails(KeeperErrorCode.Unimplemented, OpCode.Create, new CreateRequest("/t", null, Acls.OpenAclUnsafe, (int)CreateMode.PersistentWithTtl));
 
-        // Deliberate: ZooKeeper lets createTTL with a plain flag and a negative TTL reach its data
-        // tree, which then fails; Apache ZooKeeper 3.8 stops serving altogether. We refuse it.
-        client.Fails(KeeperErrorCode.Unimplemented, OpCode.CreateTTL, new CreateTTLRequest("/t", null, Acls.OpenAclUnsafe, 0, -1));
+        // Only a TTL flag is Unimplemented: a non-TTL flag with a ttl is BadArguments, as in
+        // ZooKeeper. Deliberate: ZooKeeper lets createTTL with a plain flag and a negative TTL
+        // reach its data tree, which then fails (Apache ZooKeeper 3.8 stops serving); we refuse it.
+        client.Fails(KeeperErrorCode.BadArguments, OpCode.CreateTTL, new CreateTTLRequest("/t", null, Acls.OpenAclUnsafe, 0, 1000));
+        client.Fails(KeeperErrorCode.BadArguments, OpCode.CreateTTL, new CreateTTLRequest("/t", null, Acls.OpenAclUnsafe, 0, -1));
     }
 
     [Theory]
