@@ -43,9 +43,9 @@ public sealed class Transaction
         var serverPath = _client.MapPath(path, options.Mode.IsSequential());
         var acl = options.Acl ?? _client.DefaultAcl;
 
-        // create2 for every mode (createContainer and createTTL answer with a Stat anyway), so
-        // each CreateResult carries the new node's Stat.
-        var opCode = options.Mode.ToOpCode(wantStat: true);
+        // The Java client's Op.create: create, createContainer or createTTL. Not create2: Apache
+        // ZooKeeper 3.8 answers it inside a multi with an all-zero Stat.
+        var opCode = options.Mode.ToOpCode(wantStat: false);
         IJuteRecord record = opCode == OpCode.CreateTTL
             ? new CreateTTLRequest(serverPath, data, acl, (int)options.Mode, (long)options.Ttl!.Value.TotalMilliseconds)
             : new CreateRequest(serverPath, data, acl, (int)options.Mode);

@@ -43,7 +43,7 @@ public sealed partial class ZooKeeperClient
     /// <param name="options">Mode, ACL, TTL, parents, protection.</param>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns>The actual client path and the new node's Stat.</returns>
-    public Task<CreateResult> CreateWithStatAsync(string path, byte[]? data, CreateOptions? options = null, CancellationToken cancellationToken = default) =>
+    public Task<CreatedNode> CreateWithStatAsync(string path, byte[]? data, CreateOptions? options = null, CancellationToken cancellationToken = default) =>
         CreateCoreAsync(path, data, options ?? CreateOptions.Persistent, wantStat: true, cancellationToken);
 
     /// <summary>Creates a node with the default data and returns its Stat too (create2).</summary>
@@ -51,7 +51,7 @@ public sealed partial class ZooKeeperClient
     /// <param name="options">Mode, ACL, TTL, parents, protection.</param>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns>The actual client path and the new node's Stat.</returns>
-    public Task<CreateResult> CreateWithStatAsync(string path, CreateOptions? options = null, CancellationToken cancellationToken = default) =>
+    public Task<CreatedNode> CreateWithStatAsync(string path, CreateOptions? options = null, CancellationToken cancellationToken = default) =>
         CreateWithStatAsync(path, DefaultData(), options, cancellationToken);
 
     /// <summary>Checks a create's arguments as the Java client does, before anything is sent.</summary>
@@ -83,7 +83,7 @@ public sealed partial class ZooKeeperClient
 
     private byte[]? DefaultData() => _options.DefaultData is { } data ? [.. data] : null;
 
-    private async Task<CreateResult> CreateCoreAsync(string path, byte[]? data, CreateOptions options, bool wantStat, CancellationToken cancellationToken)
+    private async Task<CreatedNode> CreateCoreAsync(string path, byte[]? data, CreateOptions options, bool wantStat, CancellationToken cancellationToken)
     {
         ThrowIfDisposed();
         ValidateCreate(path, options);
@@ -125,7 +125,7 @@ public sealed partial class ZooKeeperClient
         }
     }
 
-    private async Task<CreateResult> CreateWithParentsAsync(
+    private async Task<CreatedNode> CreateWithParentsAsync(
         string path,
         byte[]? data,
         IReadOnlyList<ACL> acl,
@@ -188,7 +188,7 @@ public sealed partial class ZooKeeperClient
     }
 
     /// <summary>Sends one create, once; the opcode follows the mode (<see cref="CreateModes.ToOpCode"/>).</summary>
-    private Task<CreateResult> SendCreateAsync(
+    private Task<CreatedNode> SendCreateAsync(
         string path,
         byte[]? data,
         IReadOnlyList<ACL> acl,
@@ -215,8 +215,8 @@ public sealed partial class ZooKeeperClient
                 ThrowIfError(packet);
                 return body switch
                 {
-                    Create2Response created => new CreateResult(c._paths.ToClient(created.Path), created.Stat),
-                    CreateResponse created => new CreateResult(c._paths.ToClient(created.Path), default),
+                    Create2Response created => new CreatedNode(c._paths.ToClient(created.Path), created.Stat),
+                    CreateResponse created => new CreatedNode(c._paths.ToClient(created.Path), default),
                     _ => throw new ProtocolException("A create reply without a body."),
                 };
             },
@@ -256,7 +256,7 @@ public sealed partial class ZooKeeperClient
     /// found there that belongs to another (earlier) session is deleted and not returned, so the
     /// create is made again in this session (CURATOR-498).
     /// </summary>
-    private async Task<CreateResult?> FindProtectedNodeAsync(string protectedPath, string protectedId, CreateMode mode, CancellationToken cancellationToken)
+    private async Task<CreatedNode?> FindProtectedNodeAsync(string protectedPath, string protectedId, CreateMode mode, CancellationToken cancellationToken)
     {
         var parent = PathUtils.GetParent(protectedPath);
         IReadOnlyList<string> children;
@@ -305,7 +305,7 @@ public sealed partial class ZooKeeperClient
             return null;
         }
 
-        return new CreateResult(found, stat);
+        return new CreatedNode(found, stat);
     }
 
     private static string OperationName(OpCode opCode) => opCode switch

@@ -100,8 +100,11 @@ public sealed partial class ZooKeeperClient
             Instrumentation.PendingRequests.Add(1);
             try
             {
+                // Register the cancellation before the IO loop can complete the packet, so the
+                // completion always unregisters it (a long-lived token must not collect them).
+                var reply = packet.WaitAsync(cancellationToken);
                 _connection.Submit(packet);
-                body = await packet.WaitAsync(cancellationToken).ConfigureAwait(false);
+                body = await reply.ConfigureAwait(false);
             }
             finally
             {

@@ -59,7 +59,7 @@ public sealed partial class ZooKeeperClient
             {
                 ErrorResponse error => new ErrorResult(error.Error),
                 Create2Response created => new CreateResult(_paths.ToClient(created.Path), created.Stat),
-                CreateResponse created => new CreateResult(_paths.ToClient(created.Path), default),
+                CreateResponse created => new CreateResult(_paths.ToClient(created.Path), null),
                 SetDataResponse set => new SetDataResult(set.Stat),
                 GetDataResponse data => new GetDataResult(data.Data, data.Stat),
                 GetChildrenResponse children => new GetChildrenResult(children.Children ?? []),

@@ -224,13 +224,16 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
             return;
         }
 
+        // A watch or state handler may dispose the client (even blocking on it): then do not wait
+        // for the event loop, which is running that handler.
+        var fromHandler = _dispatcher.IsDispatching;
         await _guaranteedDeletes.StopAsync().ConfigureAwait(false);
         await _connection.CloseAsync(_options.ConnectionTimeout).ConfigureAwait(false);
 
         // Behind every event already queued: end the state streams.
         _dispatcher.Post(new CompleteSubscribers(this));
         _firstConnected.TrySetException(new ObjectDisposedException(nameof(ZooKeeperClient)));
-        await _dispatcher.CompleteAsync().ConfigureAwait(false);
+        await _dispatcher.CompleteAsync(fromHandler).ConfigureAwait(false);
     }
 
     internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;

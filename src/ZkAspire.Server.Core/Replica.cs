@@ -26,6 +26,8 @@ namespace ZkAspire.Server.Core;
 /// </remarks>
 public sealed partial class Replica
 {
+    private const int MaxDeferredRequests = 1000;
+
     private readonly IReplicaOutput _output;
     private readonly DataTree _tree;
     private readonly SessionTracker _sessions;
@@ -89,7 +91,6 @@ public sealed partial class Replica
         var final = new FinalStage(_tree, _watches, _sessions, acl, _providers, _connections, _passwords, output);
         _commit = new CommitStage(_prep, final);
         _persist = new PersistStage(persistence, _commit.Committed);
-        _commit.Attach(_persist);
         _containerManager = new ContainerManager(_tree, options.ContainerCheckIntervalMs);
     }
 
@@ -151,7 +152,7 @@ public sealed partial class Replica
             connection.Session = created;
             var connect = new Request(connection, created, 0, (int)OpCode.CreateSession, null, KeeperErrorCode.Ok, RequestKind.Connect);
             _prep.PrepCreateSession(connect, timeoutMs, nowMs);
-            _commit.Submit(connect);
+            Submit(connect);
             ReplayDeferred(nowMs);
             return;
         }
@@ -195,7 +196,16 @@ public sealed partial class Replica
 
         if (!connection.Established)
         {
-            (connection.Deferred ??= []).Add(request);
+            // Bounded like ZooKeeper's globalOutstandingLimit: a client that floods a connection
+            // whose session is not set up yet is cut off rather than buffered without end.
+            var deferred = connection.Deferred ??= [];
+            if (deferred.Count >= MaxDeferredRequests)
+            {
+                _connections.Close(connection, "too many requests before the session was established");
+                return;
+            }
+
+            deferred.Add(request);
             return;
         }
 
@@ -238,7 +248,7 @@ public sealed partial class Replica
         _sessions.PollExpired(nowMs, _expired);
         foreach (var session in _expired)
         {
-            _commit.SubmitInternal(_prep.PrepExpiry(session, nowMs));
+            _persist.Submit(_prep.PrepExpiry(session, nowMs), null);
         }
 
         _reapable.Clear();
@@ -246,7 +256,7 @@ public sealed partial class Replica
         {
             foreach (var path in _reapable)
             {
-                _commit.SubmitInternal(_prep.PrepDeleteContainer(path, nowMs));
+                _persist.Submit(_prep.PrepDeleteContainer(path, nowMs), null);
             }
         }
 
@@ -336,7 +346,7 @@ public sealed partial class Replica
 
     private void Receive(ServerConnection connection, ClientRequest request, long nowMs)
     {
-        if (connection.IsClosed || connection.Session is not { } session)
+        if (connection.IsClosed || connection.IsClosing || connection.Session is not { } session)
         {
             return;
         }
@@ -362,13 +372,29 @@ public sealed partial class Replica
         }
 
         var kind = IsClientOpcode(request.OpCode) ? RequestKind.Normal : RequestKind.Unimplemented;
+        if (kind == RequestKind.Unimplemented)
+        {
+            // Answered in order, then the connection closes; whatever follows it is ignored.
+            connection.IsClosing = true;
+        }
+
         var pending = new Request(connection, session, request.Xid, request.Type, request.Body, request.DecodeError, kind);
         if (PrepStage.IsWrite(pending))
         {
             _prep.Prep(pending, nowMs);
         }
 
-        _commit.Submit(pending);
+        Submit(pending);
+    }
+
+    // Queued before its txn is submitted: without persistence the txn commits within the call.
+    private void Submit(Request request)
+    {
+        _commit.Accept(request);
+        if (request.Txn is { } txn)
+        {
+            _persist.Submit(txn, request);
+        }
     }
 
     // ZooKeeperServer.processPacket for auth: the reply carries zxid 0; a failure closes the connection (§4.4).

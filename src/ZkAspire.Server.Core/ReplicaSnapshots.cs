@@ -24,9 +24,12 @@ public enum ServerMode
 /// <param name="ApproximateDataSize">The sum of path lengths and data lengths of all znodes.</param>
 /// <param name="EphemeralCount">The number of ephemeral znodes.</param>
 /// <param name="SessionCount">The number of live sessions.</param>
-/// <param name="WatchCount">The number of (connection, path) data and child watch registrations.</param>
-/// <param name="WatchedPathCount">The number of distinct watched paths.</param>
-/// <param name="WatchingConnectionCount">The number of connections holding at least one watch.</param>
+/// <param name="WatchCount">
+/// The number of (connection, path) registrations in the data table plus those in the child table,
+/// as mntr's <c>zk_watch_count</c> (a persistent watch sits in both tables).
+/// </param>
+/// <param name="WatchedPathCount">The number of distinct paths in the data watch table, as wchs reports it.</param>
+/// <param name="WatchingConnectionCount">The number of connections holding a data watch, as wchs reports it.</param>
 /// <param name="OutstandingRequests">Requests received and not yet answered.</param>
 public sealed record ReplicaStats(
     ServerMode Mode,

@@ -112,12 +112,17 @@ public sealed partial class ZooKeeperServer
                 connection.ConnectTimestamp = input.Timestamp;
                 connection.OpenInCore = true;
                 var now = NowMs();
-                var connect = (ConnectRequest)input.Payload!;
-                CallCore(connection, core =>
+                try
                 {
-                    core.ConnectionOpened(connection.Id, connection.RemoteAddress.ToString(), now);
-                    core.ConnectRequestReceived(connection.Id, connect, now);
-                });
+                    _core!.ConnectionOpened(connection.Id, connection.RemoteAddress.ToString(), now);
+                    _core.ConnectRequestReceived(connection.Id, (ConnectRequest)input.Payload!, now);
+                }
+                catch (Exception e)
+                {
+                    OnCoreFailure(e, connection);
+                }
+
+                DrainDeferredCloses();
                 break;
 
             case LoopInputKind.Request:
@@ -131,8 +136,16 @@ public sealed partial class ZooKeeperServer
                 Received(connection, input.Argument);
                 var request = input.Request;
                 connection.Pending.Enqueue(new PendingRequest(request.Xid, request.Type, input.Timestamp, request.Body));
-                var nowMs = NowMs();
-                CallCore(connection, core => core.RequestReceived(connection.Id, request, nowMs));
+                try
+                {
+                    _core!.RequestReceived(connection.Id, request, NowMs());
+                }
+                catch (Exception e)
+                {
+                    OnCoreFailure(e, connection);
+                }
+
+                DrainDeferredCloses();
                 break;
 
             case LoopInputKind.FourLetterWord:
@@ -157,8 +170,17 @@ public sealed partial class ZooKeeperServer
 
             case LoopInputKind.Tick:
                 var tickNow = NowMs();
-                CallCore(null, core => core.Tick(tickNow));
-                CallCore(null, core => Volatile.Write(ref _statsSnapshot, core.GetStats()));
+                try
+                {
+                    _core!.Tick(tickNow);
+                    Volatile.Write(ref _statsSnapshot, _core.GetStats());
+                }
+                catch (Exception e)
+                {
+                    OnCoreFailure(e, null);
+                }
+
+                DrainDeferredCloses();
                 ExpireSessionlessConnections(tickNow);
                 break;
 
@@ -177,24 +199,15 @@ public sealed partial class ZooKeeperServer
         _statistics.BytesReceived += bytes;
     }
 
-    private void CallCore(ClientConnection? connection, Action<IServerCore> call)
+    private void OnCoreFailure(Exception e, ClientConnection? connection)
     {
-        try
+        // A failure inside the core is a bug; it must not take the server down. Close the
+        // connection it concerns so that its client reconnects and resynchronises.
+        _logger.LogError(e, "The core failed{Connection}", connection is null ? string.Empty : " on a request from " + connection.RemoteText);
+        if (connection is not null)
         {
-            call(_core!);
+            _deferredCloses.Add((connection, "internal error", true));
         }
-        catch (Exception e)
-        {
-            // A failure inside the core is a bug; it must not take the server down. Close the
-            // connection it concerns so that its client reconnects and resynchronises.
-            _logger.LogError(e, "The core failed{Connection}", connection is null ? string.Empty : " on a request from " + connection.RemoteText);
-            if (connection is not null)
-            {
-                _deferredCloses.Add((connection, "internal error", true));
-            }
-        }
-
-        DrainDeferredCloses();
     }
 
     private void DrainDeferredCloses()
@@ -280,12 +293,19 @@ public sealed partial class ZooKeeperServer
         return false;
     }
 
-    private bool Write(ClientConnection connection, Action<JuteWriter> encode)
+    private bool Write(ClientConnection connection, ConnectResponse? connect, in ReplyHeader header, IJuteRecord? body)
     {
         _scratch.Clear();
         try
         {
-            encode(_scratch);
+            if (connect is not null)
+            {
+                Framing.WriteFrame(_scratch, connect);
+            }
+            else
+            {
+                Framing.WriteFrame(_scratch, header, body);
+            }
         }
         catch (ProtocolException e)
         {
@@ -320,7 +340,7 @@ public sealed partial class ZooKeeperServer
 
     private void OnConnectResponse(long connectionId, ConnectResponse response)
     {
-        if (!TryGetConnection(connectionId, out var connection) || !Write(connection, w => Framing.WriteFrame(w, response)))
+        if (!TryGetConnection(connectionId, out var connection) || !Write(connection, response, default, null))
         {
             return;
         }
@@ -339,7 +359,7 @@ public sealed partial class ZooKeeperServer
 
     private void OnSend(long connectionId, ReplyHeader header, IJuteRecord? body)
     {
-        if (!TryGetConnection(connectionId, out var connection) || !Write(connection, w => Framing.WriteFrame(w, header, body)))
+        if (!TryGetConnection(connectionId, out var connection) || !Write(connection, null, header, body))
         {
             return;
         }

@@ -156,6 +156,9 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
             _metrics.SetServerPort(_boundPort);
             _startedAt = TimeProvider.GetTimestamp();
 
+            // No connection survives a stop, so neither does a request counted as outstanding.
+            Interlocked.Exchange(ref _outstanding, 0);
+
             _inputs = Channel.CreateUnbounded<LoopInput>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
             var inputs = _inputs.Reader;
             _loopTask = Task.Run(() => RunLoopAsync(inputs), CancellationToken.None);

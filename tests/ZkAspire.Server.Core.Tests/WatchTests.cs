@@ -219,6 +219,21 @@ public sealed class WatchTests
     }
 
     [Fact]
+    public void PersistentWatchHearsEveryOpOfAMultiThatTouchesItsPath()
+    {
+        // ZooKeeper fires watches per sub-op as it applies a multi: two writes, two events.
+        _writer.Create("/a");
+        _watcher.Ok<ErrorResponse>(OpCode.AddWatch, new AddWatchRequest("/a", (int)AddWatchMode.Persistent));
+        _writer.Ok<MultiResponse>(OpCode.Multi, new MultiRequest(
+        [
+            new MultiOp(OpCode.SetData, new SetDataRequest("/a", [1], -1)),
+            new MultiOp(OpCode.SetData, new SetDataRequest("/a", [2], -1)),
+        ]));
+
+        Assert.Equal([Event(EventType.NodeDataChanged, "/a"), Event(EventType.NodeDataChanged, "/a")], Drain(_watcher));
+    }
+
+    [Fact]
     public void OneShotAndPersistentModesOnOnePathAreTrackedIndependently_Section24()
     {
         _writer.Create("/a");

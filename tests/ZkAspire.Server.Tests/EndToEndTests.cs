@@ -147,4 +147,51 @@ public sealed class EndToEndTests
         await using var _a = again;
         Assert.Equal(0, (await again.RequestAsync(OpCode.Exists, new ExistsRequest("/kept", false))).Header.Err);
     }
+
+    [Fact]
+    public async Task MisbehavingClientsAreClosedWhileALiveSessionKeepsWorking()
+    {
+        var logs = new CapturingLoggerFactory();
+        await using var server = await ZooKeeperTestServer.StartAsync(o => o.MaxClientCnxns = 3, logs, cancellationToken: TestContext.Current.CancellationToken);
+        var (live, _) = await RawClient.ConnectSessionAsync(server.Port);
+        await using var _l = live;
+        List<ACL> open = [new ACL(Perms.All, new Id("world", "anyone"))];
+        Assert.Equal(0, (await live.RequestAsync(OpCode.Create, new CreateRequest("/live", [], open, 0))).Header.Err);
+
+        string[] badFirstBytes =
+        [
+            Convert.ToHexString(Encoding.ASCII.GetBytes("GET / HTTP/1.1\r\n\r\n")),
+            "ff ff ff ff 00 00",
+            "00 10 00 00 00 00",
+            "00 00 00 08 ff ff ff fe 00 00 00 0b",
+        ];
+        foreach (var hex in badFirstBytes)
+        {
+            await using var bad = await RawClient.ConnectAsync(server.Port);
+            await bad.SendHexAsync(hex);
+            Assert.True(await bad.WaitForCloseAsync(Timeout), hex);
+            Assert.Equal(0, (await live.RequestAsync(OpCode.Exists, new ExistsRequest("/live", false))).Header.Err);
+        }
+
+        // Bad frame lengths after a handshake.
+        foreach (var hex in new[] { "ff ff ff f0", "00 10 00 00" })
+        {
+            var (bad, _) = await RawClient.ConnectSessionAsync(server.Port);
+            await using var _b = bad;
+            await bad.SendHexAsync(hex);
+            Assert.True(await bad.WaitForCloseAsync(Timeout), hex);
+            Assert.Equal(0, (await live.RequestAsync(OpCode.Exists, new ExistsRequest("/live", false))).Header.Err);
+        }
+
+        // Connections beyond maxClientCnxns (3 here: the live one and two more).
+        var (second, _) = await RawClient.ConnectSessionAsync(server.Port);
+        await using var _2 = second;
+        var (third, _) = await RawClient.ConnectSessionAsync(server.Port);
+        await using var _3 = third;
+        await using var fourth = await RawClient.ConnectAsync(server.Port);
+        Assert.True(await fourth.WaitForCloseAsync(Timeout));
+        await logs.WaitForLineAsync("Too many connections from /127.0.0.1 - max is 3");
+        Assert.Equal(0, (await live.RequestAsync(OpCode.Exists, new ExistsRequest("/live", false))).Header.Err);
+        Assert.Equal(6, logs.Lines.Count(l => l.Contains("Closing connection from", StringComparison.Ordinal)));
+    }
 }

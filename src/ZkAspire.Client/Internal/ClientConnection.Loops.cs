@@ -97,7 +97,7 @@ internal sealed partial class ClientConnection
         if (header.Error == KeeperErrorCode.AuthFailed)
         {
             // The server closes the connection next; the Java client then stops for good.
-            _failedAuthScheme = packet?.ClientPath ?? _failedAuthScheme;
+            _failedAuthScheme = packet?.AuthScheme ?? _failedAuthScheme;
             lock (_lock)
             {
                 _phase = ConnectionPhase.AuthFailed;
@@ -246,12 +246,7 @@ internal sealed partial class ClientConnection
         switch (packet.Kind)
         {
             case PacketKind.Request:
-                if (_nextXid == int.MaxValue)
-                {
-                    _nextXid = 1;
-                }
-
-                packet.AssignXid(_nextXid++);
+                packet.AssignXid(TakeXid(ref _nextXid));
                 lock (_lock)
                 {
                     _pending.Enqueue(packet);
@@ -271,6 +266,19 @@ internal sealed partial class ClientConnection
 
         packet.WriteFrame(batch);
         packet.ReleaseFrame();
+    }
+
+    /// <summary>Takes the next xid: 1, 2, … Int32.MaxValue − 1, then 1 again (never 0 or negative).</summary>
+    /// <param name="next">The next xid to give.</param>
+    /// <returns>The xid.</returns>
+    internal static int TakeXid(ref int next)
+    {
+        if (next is <= 0 or int.MaxValue)
+        {
+            next = 1;
+        }
+
+        return next++;
     }
 
     /// <summary>

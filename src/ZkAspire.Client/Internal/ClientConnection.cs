@@ -209,9 +209,14 @@ internal sealed partial class ClientConnection
 
     /// <summary>Serializes an auth packet (xid −4).</summary>
     /// <param name="authInfo">The credentials.</param>
-    /// <returns>The packet; its client path is the scheme, for messages.</returns>
-    public Packet CreateAuthPacket(AuthInfo authInfo) =>
-        Packet.Create(OpCode.Auth, new AuthPacket(0, authInfo.Scheme, authInfo.Auth), authInfo.Scheme, _options.MaxBufferBytes, PacketKind.Auth);
+    /// <param name="onCompleted">An IO-loop callback for the reply, if any.</param>
+    /// <returns>The packet.</returns>
+    public Packet CreateAuthPacket(AuthInfo authInfo, Action<Packet>? onCompleted = null)
+    {
+        var packet = Packet.Create(OpCode.Auth, new AuthPacket(0, authInfo.Scheme, authInfo.Auth), null, _options.MaxBufferBytes, PacketKind.Auth, watch: null, onCompleted);
+        packet.AuthScheme = authInfo.Scheme;
+        return packet;
+    }
 
     /// <summary>Closes the session (closeSession) and stops the loop.</summary>
     /// <param name="timeout">How long to wait for the server to confirm.</param>
@@ -298,7 +303,12 @@ internal sealed partial class ClientConnection
                 if (attemptsSinceConnected > 0)
                 {
                     var delay = TimeSpan.FromMilliseconds(_random.Next(1000)) + (cycled ? SpinDelay : TimeSpan.Zero);
-                    await Task.Delay(Min(delay, LocalExpiryRemaining()), _time, stop).ConfigureAwait(false);
+                    delay = Min(delay, LocalExpiryRemaining());
+                    if (delay > TimeSpan.Zero)
+                    {
+                        await Task.Delay(delay, _time, stop).ConfigureAwait(false);
+                    }
+
                     if (IsSessionExpiredLocally(out _))
                     {
                         continue;
@@ -321,7 +331,7 @@ internal sealed partial class ClientConnection
                 {
                     var priming = OnConnected(server, wire);
                     var reason = await RunConnectionAsync(wire, priming, stop).ConfigureAwait(false);
-                    OnDisconnected(server, reason);
+                    OnDisconnected(server, wire, reason);
                 }
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -409,36 +419,60 @@ internal sealed partial class ClientConnection
         }
     }
 
-    /// <summary>Records the new session state, tells the listeners, and builds the priming packets.</summary>
+    /// <summary>
+    /// Records the new session state and builds the priming packets. The connection is announced
+    /// (phase, listeners, waiting operations) at once, or — when credentials are configured —
+    /// once the server has accepted them, so "connected" always means usable, and rejected
+    /// credentials never look like a working connection.
+    /// </summary>
     private List<Packet> OnConnected(DnsEndPoint server, Wire wire)
     {
-        var readOnly = wire.ReadOnly;
         var now = _time.GetTimestamp();
         Volatile.Write(ref _lastHeard, now);
         Volatile.Write(ref _lastReceived, now);
         Volatile.Write(ref _lastSent, now);
         _disconnectedAt = 0;
-        _seenRwServer |= !readOnly;
+        _seenRwServer |= !wire.ReadOnly;
         _hosts.OnConnected();
-        Log.Connected(_logger, server, _sessionId, _negotiatedTimeout, readOnly);
-
-        var isNewSession = wire.IsNewSession;
-        var state = readOnly ? ConnectionState.ReadOnly : _everConnected ? ConnectionState.Reconnected : ConnectionState.Connected;
-        _everConnected = true;
+        Log.Connected(_logger, server, _sessionId, _negotiatedTimeout, wire.ReadOnly);
 
         // After the ConnectRequest: one auth packet per credential, then setWatches, then the
         // requests that were queued (§4.3). The priming packets go first; the queue follows.
         var priming = new List<Packet>();
         lock (_lock)
         {
-            foreach (var auth in _authInfo)
+            for (var i = 0; i < _authInfo.Count; i++)
             {
-                priming.Add(CreateAuthPacket(auth));
+                var last = i == _authInfo.Count - 1;
+                priming.Add(CreateAuthPacket(_authInfo[i], last ? p => OnPrimingAuthCompleted(p, wire) : null));
             }
         }
 
-        priming.AddRange(CreateSetWatches());
+        if (priming.Count == 0)
+        {
+            Announce(wire);
+        }
 
+        priming.AddRange(CreateSetWatches());
+        return priming;
+    }
+
+    private void OnPrimingAuthCompleted(Packet packet, Wire wire)
+    {
+        // Runs on the IO loop. Auth replies come back in order, so the last one answers for all.
+        if (packet.Failure is null && packet.Error == KeeperErrorCode.Ok)
+        {
+            Announce(wire);
+        }
+    }
+
+    /// <summary>Declares the connection usable: phase, waiting operations, watchers and listeners.</summary>
+    private void Announce(Wire wire)
+    {
+        var readOnly = wire.ReadOnly;
+        var state = readOnly ? ConnectionState.ReadOnly : _everConnected ? ConnectionState.Reconnected : ConnectionState.Connected;
+        _everConnected = true;
+        wire.Announced = true;
         lock (_lock)
         {
             if (_phase == ConnectionPhase.Connecting)
@@ -451,8 +485,7 @@ internal sealed partial class ClientConnection
 
         var keeperState = readOnly ? KeeperState.ConnectedReadOnly : KeeperState.SyncConnected;
         PostWatchEvent(keeperState, clear: false);
-        PostState(new ConnectionStateChange(state, keeperState, _sessionId, isNewSession));
-        return priming;
+        PostState(new ConnectionStateChange(state, keeperState, _sessionId, wire.IsNewSession));
     }
 
     /// <summary>
@@ -529,15 +562,26 @@ internal sealed partial class ClientConnection
     private async Task<Exception> RunConnectionAsync(Wire wire, List<Packet> priming, CancellationToken stop)
     {
         using var connection = CancellationTokenSource.CreateLinkedTokenSource(stop);
-        var reading = ReadLoopAsync(wire, connection.Token);
-        var writing = WriteLoopAsync(wire, priming, connection.Token);
-        var watching = WatchdogAsync(connection.Token);
-        var first = await Task.WhenAny(reading, writing, watching).ConfigureAwait(false);
+        var loops = new List<Task>(4)
+        {
+            ReadLoopAsync(wire, connection.Token),
+            WriteLoopAsync(wire, priming, connection.Token),
+            WatchdogAsync(connection.Token),
+        };
+        if (wire.ReadOnly && _hosts.Count > 1)
+        {
+            loops.Add(FindReadWriteServerAsync(wire, connection.Token));
+        }
+
+        var first = await Task.WhenAny(loops).ConfigureAwait(false);
         await connection.CancelAsync().ConfigureAwait(false);
-        await wire.DisposeAsync().ConfigureAwait(false);
+
+        // Close the socket to end the other loops' reads and writes; the reader itself is
+        // completed by the caller once they have ended.
+        wire.Abort();
         try
         {
-            await Task.WhenAll(reading, writing, watching).ConfigureAwait(false);
+            await Task.WhenAll(loops).ConfigureAwait(false);
         }
 #pragma warning disable CA1031 // The loops' errors are the reason the connection ended, reported below.
         catch
@@ -551,7 +595,7 @@ internal sealed partial class ClientConnection
                 : new EndOfStreamException("The connection ended."));
     }
 
-    private void OnDisconnected(DnsEndPoint server, Exception reason)
+    private void OnDisconnected(DnsEndPoint server, Wire wire, Exception reason)
     {
         var now = _time.GetTimestamp();
         _disconnectedAt = now;
@@ -575,8 +619,13 @@ internal sealed partial class ClientConnection
             return;
         }
 
+        if (reason is ReadWriteServerFoundException found)
+        {
+            _hosts.PreferNext(found.Server);
+        }
+
         FailOutstanding(p => new ConnectionLossException(p.ClientPath, p.WasSent, innerException: reason));
-        if (_phase == ConnectionPhase.Connecting)
+        if (_phase == ConnectionPhase.Connecting && wire.Announced)
         {
             Log.ConnectionLost(_logger, server, _sessionId, reason);
             PostWatchEvent(KeeperState.Disconnected, clear: false);

@@ -13,7 +13,7 @@ namespace ZkAspire.Client.Internal;
 internal sealed class EventDispatcher
 {
     [ThreadStatic]
-    private static bool _isDispatching;
+    private static EventDispatcher? _dispatching;
 
     private readonly Channel<IDispatchable> _queue = Channel.CreateUnbounded<IDispatchable>(
         new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
@@ -27,8 +27,8 @@ internal sealed class EventDispatcher
         _loop = Task.Run(RunAsync);
     }
 
-    /// <summary>Gets whether the current thread is running a handler of this or another dispatcher.</summary>
-    public static bool IsDispatching => _isDispatching;
+    /// <summary>Gets whether the current thread is running one of this dispatcher's handlers.</summary>
+    public bool IsDispatching => _dispatching == this;
 
     /// <summary>Queues work.</summary>
     /// <param name="work">The work.</param>
@@ -36,20 +36,19 @@ internal sealed class EventDispatcher
     public bool Post(IDispatchable work) => _queue.Writer.TryWrite(work);
 
     /// <summary>Stops taking work and waits for the queued work to run.</summary>
+    /// <param name="fromHandler">Whether the caller is one of this dispatcher's handlers, which must not wait for its own loop.</param>
     /// <returns>A task that completes when the loop has ended.</returns>
-    public Task CompleteAsync()
+    public Task CompleteAsync(bool fromHandler)
     {
         _queue.Writer.TryComplete();
-
-        // A handler that disposes the client must not wait for its own loop to end.
-        return _isDispatching ? Task.CompletedTask : _loop;
+        return fromHandler || IsDispatching ? Task.CompletedTask : _loop;
     }
 
     private async Task RunAsync()
     {
         await foreach (var work in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
         {
-            _isDispatching = true;
+            _dispatching = this;
             try
             {
                 work.Dispatch();
@@ -62,7 +61,7 @@ internal sealed class EventDispatcher
             }
             finally
             {
-                _isDispatching = false;
+                _dispatching = null;
             }
         }
     }

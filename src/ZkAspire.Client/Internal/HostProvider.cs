@@ -43,4 +43,27 @@ internal sealed class HostProvider
 
     /// <summary>Notes that the current server accepted the session.</summary>
     public void OnConnected() => _lastConnected = _current;
+
+    /// <summary>Makes a server the next one <see cref="Next"/> returns (a read-write server found while read-only).</summary>
+    /// <param name="server">The server.</param>
+    public void PreferNext(DnsEndPoint server)
+    {
+        var index = Array.IndexOf(_hosts, server);
+        if (index >= 0)
+        {
+            _current = (index - 1 + _hosts.Length) % _hosts.Length;
+        }
+    }
+
+    /// <summary>The servers other than <paramref name="current"/>, in rotation order after it.</summary>
+    /// <param name="current">The server connected to.</param>
+    /// <returns>The others.</returns>
+    public IEnumerable<DnsEndPoint> Others(DnsEndPoint current)
+    {
+        var index = Array.IndexOf(_hosts, current);
+        for (var i = 1; i < _hosts.Length; i++)
+        {
+            yield return _hosts[(index + i + _hosts.Length) % _hosts.Length];
+        }
+    }
 }

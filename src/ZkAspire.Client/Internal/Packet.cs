@@ -74,6 +74,9 @@ internal sealed class Packet : IValueTaskSource<IJuteRecord?>
     /// <summary>Gets or sets the watch to register when the reply arrives.</summary>
     public WatchRegistration? WatchRegistration { get; init; }
 
+    /// <summary>Gets or sets the scheme of an auth packet, for messages.</summary>
+    public string? AuthScheme { get; set; }
+
     /// <summary>Gets or sets a callback run on the IO loop when the packet completes (internal requests nobody awaits).</summary>
     public Action<Packet>? CompletionCallback { get; init; }
 
@@ -151,7 +154,7 @@ internal sealed class Packet : IValueTaskSource<IJuteRecord?>
         return new Packet(kind, opCode, clientPath, writer) { WatchRegistration = watch, CompletionCallback = onCompleted };
     }
 
-    /// <summary>Waits for the reply.</summary>
+    /// <summary>Waits for the reply. Call before submitting the packet, and once.</summary>
     /// <param name="cancellationToken">Stops waiting (the request may still be applied if it was sent).</param>
     /// <returns>The reply's body; the header is in <see cref="Reply"/>.</returns>
     public ValueTask<IJuteRecord?> WaitAsync(CancellationToken cancellationToken)

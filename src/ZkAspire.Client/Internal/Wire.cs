@@ -13,6 +13,7 @@ internal sealed class Wire : IAsyncDisposable
 {
     private readonly Socket _socket;
     private readonly NetworkStream _stream;
+    private int _aborted;
     private int _disposed;
 
     private Wire(Socket socket)
@@ -27,6 +28,9 @@ internal sealed class Wire : IAsyncDisposable
 
     /// <summary>Gets or sets whether the server said it is read-only.</summary>
     public bool ReadOnly { get; set; }
+
+    /// <summary>Gets or sets whether the connection was announced to listeners as usable.</summary>
+    public bool Announced { get; set; }
 
     /// <summary>Gets or sets whether the handshake gave a session other than the one asked for.</summary>
     public bool IsNewSession { get; set; }
@@ -97,7 +101,27 @@ internal sealed class Wire : IAsyncDisposable
         }
     }
 
-    /// <inheritdoc/>
+    /// <summary>Closes the socket, which ends any read or write in progress with an error.</summary>
+    public void Abort()
+    {
+        if (Interlocked.Exchange(ref _aborted, 1) != 0)
+        {
+            return;
+        }
+
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+        }
+
+        _stream.Dispose();
+    }
+
+    /// <summary>Closes the socket and completes the reader; call when no read is in progress.</summary>
+    /// <returns>A task that completes when done.</returns>
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
@@ -105,16 +129,8 @@ internal sealed class Wire : IAsyncDisposable
             return;
         }
 
+        Abort();
         await Reader.CompleteAsync().ConfigureAwait(false);
-        try
-        {
-            _socket.Shutdown(SocketShutdown.Both);
-        }
-        catch (SocketException)
-        {
-        }
-
-        await _stream.DisposeAsync().ConfigureAwait(false);
     }
 
     private static ConnectResponse Decode(ReadOnlySequence<byte> payload, int maxFieldLength)

@@ -6,14 +6,13 @@ namespace ZkAspire.Server.Core;
 /// Keeps each session's requests in order (ZooKeeper's <c>CommitProcessor</c>: "Each session's
 /// requests must be processed in order. Write requests must be processed in zxid order."): a
 /// request that needs no txn is served at once unless an earlier write of its session is still
-/// waiting to commit, in which case it waits behind it; writes reach Final in zxid order through
-/// the persist stage.
+/// waiting to commit, in which case it waits behind it; writes reach it from the persist stage in
+/// zxid order.
 /// </summary>
 internal sealed class CommitStage
 {
     private readonly PrepStage _prep;
     private readonly FinalStage _final;
-    private PersistStage? _persist;
 
     /// <summary>Creates the stage.</summary>
     /// <param name="prep">The prep stage (its change records go once a txn is applied).</param>
@@ -27,37 +26,24 @@ internal sealed class CommitStage
     /// <summary>Gets the number of requests received and not yet answered.</summary>
     public int Outstanding { get; private set; }
 
-    /// <summary>Connects the persist stage, which calls back <see cref="Committed"/>.</summary>
-    /// <param name="persist">The persist stage.</param>
-    public void Attach(PersistStage persist) => _persist = persist;
-
-    /// <summary>Takes a client request; a write must have been prepped.</summary>
+    /// <summary>
+    /// Takes a client request. A write (prepped, with its txn) joins its session's queue and the
+    /// caller passes its txn to the persist stage; anything else is served now unless an earlier
+    /// write of the session is still waiting, in which case it waits behind it.
+    /// </summary>
     /// <param name="request">The request.</param>
-    public void Submit(Request request)
+    public void Accept(Request request)
     {
         var pending = request.Session.Pending;
-        if (request.Txn is { } txn)
+        if (request.IsWrite || pending.Count > 0)
         {
-            // Queued before it is submitted: without persistence it commits within this call.
             pending.Enqueue(request);
             Outstanding++;
-            _persist!.Submit(txn, request);
             return;
         }
 
-        if (pending.Count == 0)
-        {
-            _final.Serve(request);
-            return;
-        }
-
-        pending.Enqueue(request);
-        Outstanding++;
+        _final.Serve(request);
     }
-
-    /// <summary>Takes a txn the server issues itself (session expiry, container reaping).</summary>
-    /// <param name="entry">The txn.</param>
-    public void SubmitInternal(TxnLogEntry entry) => _persist!.Submit(entry, null);
 
     /// <summary>A txn is durable: apply it, answer it, and serve what waited behind it.</summary>
     /// <param name="entry">The txn.</param>

@@ -334,10 +334,9 @@ internal sealed class PrepStage
             return KeeperErrorCode.BadArguments;
         }
 
-        // TTL nodes need extendedTypesEnabled. ZooKeeper only looks at the flag here, which lets
-        // createTTL with a non-TTL flag and a negative ttl through to a txn its data tree cannot
-        // apply; we refuse opcode 21 outright while TTLs are disabled.
-        if ((mode.IsTtl() || type == OpCode.CreateTTL) && !_extendedTypesEnabled)
+        // TTL nodes need extendedTypesEnabled; like ZooKeeper, only a TTL flag is Unimplemented,
+        // so createTTL with a non-TTL flag and a ttl >= 0 is BadArguments just below.
+        if (mode.IsTtl() && !_extendedTypesEnabled)
         {
             return KeeperErrorCode.Unimplemented;
         }
@@ -347,6 +346,8 @@ internal sealed class PrepStage
             return KeeperErrorCode.BadArguments;
         }
 
+        // Deliberate: ZooKeeper lets a non-TTL flag with a negative ttl through, as a txn its data
+        // tree cannot apply (Apache ZooKeeper 3.8 stops serving).
         if (type == OpCode.CreateTTL && !mode.IsTtl())
         {
             return KeeperErrorCode.BadArguments;
@@ -627,14 +628,14 @@ internal sealed class PrepStage
     /// </summary>
     private CloseSessionTxn PrepCloseSession(Session session, long zxid)
     {
-        var paths = new List<string>(_tree.GetEphemerals(session.Id));
+        var paths = new HashSet<string>(_tree.GetEphemerals(session.Id), StringComparer.Ordinal);
         foreach (var change in _outstanding)
         {
             if (change.Node is null)
             {
                 paths.Remove(change.Path);
             }
-            else if (change.Node.Value.Stat.EphemeralOwner == session.Id && !paths.Contains(change.Path))
+            else if (change.Node.Value.Stat.EphemeralOwner == session.Id)
             {
                 paths.Add(change.Path);
             }
@@ -653,7 +654,7 @@ internal sealed class PrepStage
             }
         }
 
-        return new CloseSessionTxn(paths);
+        return new CloseSessionTxn([.. paths]);
     }
 
     private static bool TryGetParentPath(string path, out string parentPath)

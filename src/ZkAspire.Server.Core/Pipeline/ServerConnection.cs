@@ -55,6 +55,12 @@ internal sealed class ServerConnection : IEquatable<ServerConnection>
     /// <summary>Gets or sets the requests that arrived before the ConnectResponse was sent.</summary>
     public List<ClientRequest>? Deferred { get; set; }
 
+    /// <summary>
+    /// Gets or sets whether the connection sent something that ends it (an unknown opcode): ZooKeeper
+    /// closes such a connection on receipt, so nothing it sends afterwards is processed.
+    /// </summary>
+    public bool IsClosing { get; set; }
+
     /// <summary>Gets or sets whether the core has closed the connection or the host reported it gone.</summary>
     public bool IsClosed { get; set; }
 

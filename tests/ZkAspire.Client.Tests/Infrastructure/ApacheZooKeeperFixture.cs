@@ -40,12 +40,18 @@ public class ApacheZooKeeperFixture : ZooKeeperServerFixture
     }
 }
 
-/// <summary>Apache ZooKeeper with TTL nodes enabled (zookeeper.extendedTypesEnabled=true).</summary>
+/// <summary>
+/// Apache ZooKeeper with TTL nodes enabled (zookeeper.extendedTypesEnabled=true) and a container
+/// and TTL reaper that runs every 100 ms instead of every minute, so tests can see containers go.
+/// </summary>
 public sealed class ApacheZooKeeperWithTtlFixture : ApacheZooKeeperFixture
 {
     /// <inheritdoc/>
     public override bool TtlEnabled => true;
 
     /// <inheritdoc/>
-    protected override IEnumerable<string> SystemProperties => ["zookeeper.extendedTypesEnabled=true"];
+    public override bool FastReaper => true;
+
+    /// <inheritdoc/>
+    protected override IEnumerable<string> SystemProperties => ["zookeeper.extendedTypesEnabled=true", "znode.container.checkIntervalMs=100"];
 }

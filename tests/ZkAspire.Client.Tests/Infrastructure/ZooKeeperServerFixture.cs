@@ -22,6 +22,9 @@ public abstract class ZooKeeperServerFixture : IAsyncLifetime
     /// <summary>Gets whether TTL nodes are enabled (zookeeper.extendedTypesEnabled).</summary>
     public virtual bool TtlEnabled => false;
 
+    /// <summary>Gets whether the server reaps empty containers and expired TTL nodes within a second.</summary>
+    public virtual bool FastReaper => false;
+
     /// <summary>Gets what the server logged, for failure messages.</summary>
     public virtual string Log => string.Empty;
 

@@ -38,6 +38,19 @@ public abstract class ConnectionTests<TFixture>(TFixture server) : IClassFixture
     }
 
     [Fact]
+    public async Task TheFirstOperationConnectsAClientThatWasNotStarted()
+    {
+        await using var client = new ZooKeeperClient(Server.Options());
+        Assert.False(client.IsConnected);
+        Assert.NotNull(await client.ExistsAsync("/", Ct));
+        Assert.True(client.IsConnected);
+        Assert.True(await client.WaitUntilConnectedAsync(TimeSpan.FromSeconds(1), Ct));
+
+        await using var nowhere = new ZooKeeperClient(Server.Options("127.0.0.1:" + FreePort.Get()));
+        Assert.False(await nowhere.WaitUntilConnectedAsync(TimeSpan.FromMilliseconds(200), Ct));
+    }
+
+    [Fact]
     public async Task ConnectionStatesStreamAsAsyncEnumerable()
     {
         await using var proxy = new TcpProxy(Server.Port);
@@ -278,6 +291,33 @@ public abstract class ConnectionTests<TFixture>(TFixture server) : IClassFixture
     }
 
     [Fact]
+    public async Task ABlockingContinuationDoesNotStallTheConnection()
+    {
+        await using var client = await Server.ConnectAsync();
+        using var release = new ManualResetEventSlim();
+        var entered = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // A synchronous continuation runs where the task completes: never on the IO loop.
+        var blocked = client.ExistsAsync("/", Ct).ContinueWith(
+            _ =>
+            {
+                entered.SetResult();
+                release.Wait(TimeSpan.FromSeconds(30));
+            },
+            Ct,
+            TaskContinuationOptions.ExecuteSynchronously,
+            TaskScheduler.Default);
+        await entered.Task.WaitAsync(Recorder<int>.DefaultTimeout, Ct);
+        for (var i = 0; i < 20; i++)
+        {
+            Assert.NotNull(await client.ExistsAsync("/", Ct));
+        }
+
+        release.Set();
+        await blocked;
+    }
+
+    [Fact]
     public async Task CancellationStopsWaiting()
     {
         await using var proxy = new TcpProxy(Server.Port);
@@ -325,6 +365,29 @@ public abstract class ConnectionTests<TFixture>(TFixture server) : IClassFixture
         await Assert.ThrowsAsync<ObjectDisposedException>(() => client.GetDataAsync(path, Ct));
         await Assert.ThrowsAsync<ObjectDisposedException>(() => client.CreateAsync(path, [], cancellationToken: Ct));
         await client.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task AHandlerMayDisposeTheClient()
+    {
+        var client = await Server.ConnectAsync();
+        var path = await client.CreateAsync(Server.UniquePath(), [], cancellationToken: Ct);
+        var disposed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await client.GetDataAsync(
+            path,
+            _ =>
+            {
+                // Even blocking on it, from the event loop.
+#pragma warning disable xUnit1031
+                client.DisposeAsync().AsTask().GetAwaiter().GetResult();
+#pragma warning restore xUnit1031
+                disposed.SetResult();
+            },
+            Ct);
+        await using var other = await Server.ConnectAsync();
+        await other.SetDataAsync(path, [], cancellationToken: Ct);
+        await disposed.Task.WaitAsync(Recorder<int>.DefaultTimeout, Ct);
+        Assert.False(client.IsConnected);
     }
 
     [Fact]

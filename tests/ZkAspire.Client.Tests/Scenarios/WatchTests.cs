@@ -85,21 +85,33 @@ public abstract class WatchTests<TFixture>(TFixture server) : IClassFixture<TFix
     }
 
     [Fact]
-    public async Task AWatchEventIsDeliveredBeforeTheReplyThatFollowsIt()
+    public async Task EventsAreDeliveredInTheOrderTheServerSentThem()
     {
         await using var client = await Server.ConnectAsync();
-        var path = await client.CreateAsync(Server.UniquePath(), [], cancellationToken: Ct);
+        await using var writer = await Server.ConnectAsync();
+        var root = await client.CreateAsync(Server.UniquePath(), [], cancellationToken: Ct);
+        var paths = new List<string>();
         var events = new Recorder<WatchedEvent>();
-        var delivered = new TaskCompletionSource<WatchedEvent>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await client.GetDataAsync(path, e => delivered.TrySetResult(e), Ct);
+        for (var i = 0; i < 30; i++)
+        {
+            paths.Add(await client.CreateAsync(root + "/n" + i, [], cancellationToken: Ct));
+            await client.GetDataAsync(paths[^1], events.Callback, Ct);
+        }
 
-        // The notification precedes the setData reply on the wire, so it is handed to the event
-        // loop first; the handler may still be running when the reply's task completes.
-        var write = client.SetDataAsync(path, Bytes("x"), cancellationToken: Ct);
-        var first = await Task.WhenAny(delivered.Task, write);
-        await write;
-        Assert.Equal(EventType.NodeDataChanged, (await delivered.Task).Type);
-        Assert.NotNull(first);
+        // Writes in a random order from another session; events must come in that order.
+        var order = paths.OrderBy(_ => Random.Shared.Next()).ToList();
+        foreach (var path in order)
+        {
+            await writer.SetDataAsync(path, Bytes("x"), cancellationToken: Ct);
+        }
+
+        var seen = new List<string>();
+        for (var i = 0; i < order.Count; i++)
+        {
+            seen.Add((await events.NextAsync()).Path!);
+        }
+
+        Assert.Equal(order, seen);
     }
 
     [Fact]

@@ -13,7 +13,7 @@ public sealed class ApacheZooKeeperContractTests(ApacheZooKeeperContractFixture 
 public sealed class ApacheZooKeeperContractFixture : ContractServerFixture
 {
     /// <inheritdoc/>
-    public override ServerTraits Traits { get; } = new() { ExistsChecksRead = false, TopLevelCheckIsUnimplemented = false };
+    public override ServerTraits Traits => ServerTraits.ApacheZooKeeper380;
 
     /// <inheritdoc/>
     protected override async Task<IContractServer> StartServerAsync(ContractServerOptions options)
@@ -47,23 +47,3 @@ public sealed class ApacheZooKeeperContractFixture : ContractServerFixture
         public ValueTask DisposeAsync() => server.DisposeAsync();
     }
 }
-
-// ─── Our server ────────────────────────────────────────────────────────────────────────────
-// When ZkAspire.Testing.ZooKeeperTestServer exists, the same suite runs against it with:
-//
-// public sealed class ZkAspireContractTests(ZkAspireContractFixture fixture)
-//     : ZooKeeperContractTests<ZkAspireContractFixture>(fixture);
-//
-// public sealed class ZkAspireContractFixture : ContractServerFixture
-// {
-//     // Security and crash fixes of later releases that we follow (doc §11.6, §24; ZOOKEEPER-2623).
-//     public override ServerTraits Traits { get; } = new() { ExistsChecksRead = true, TopLevelCheckIsUnimplemented = true };
-//
-//     protected override async Task<IContractServer> StartServerAsync(ContractServerOptions options)
-//     {
-//         // Map options.TickTime, ExtendedTypesEnabled, ContainerCheckIntervalMs and SuperDigest
-//         // to the test server's settings (zoo.cfg names), then wrap Port and ConnectionString.
-//         var server = await ZkAspire.Testing.ZooKeeperTestServer.StartAsync(/* … */);
-//         return /* an IContractServer over server */;
-//     }
-// }

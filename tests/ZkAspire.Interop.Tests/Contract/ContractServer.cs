@@ -72,11 +72,26 @@ public sealed record ContractServerOptions
 }
 
 /// <summary>
-/// Behaviour where our server deliberately differs from Apache ZooKeeper 3.8.0: only security
-/// and crash fixes of later releases (doc §11.6, §24, ZOOKEEPER-2623).
+/// Behaviour where a server deliberately differs from Apache ZooKeeper 3.8.0, the oracle: what
+/// 3.8.2+ and 3.9 changed on the wire, and security and crash fixes (doc §4.2, §11.6, §24;
+/// docs/compatibility.md lists them for users). The default value of every trait is 3.8.0's.
 /// </summary>
 public sealed record ServerTraits
 {
+    /// <summary>Gets Debian's Apache ZooKeeper 3.8.0.</summary>
+    public static ServerTraits ApacheZooKeeper380 { get; } = new();
+
+    /// <summary>Gets ZkAspire: the 3.9 wire behaviour plus the fixes listed in docs/compatibility.md.</summary>
+    public static ServerTraits ZkAspire { get; } = new()
+    {
+        TopLevelCheckIsUnimplemented = true,
+        ExistsChecksRead = true,
+        NotificationsCarryTheTxnZxid = true,
+        WatchModesAreIndependent = true,
+        MultiCreateOpsKeepTheirOpcode = true,
+        WrongPasswordResumeKeepsTheOwnersConnection = true,
+    };
+
     /// <summary>
     /// Gets whether check outside a multi is answered like an unknown opcode (−6, then close), as
     /// 3.8.5 and 3.9.3 do since ZOOKEEPER-2623; 3.8.0 runs it as a transaction, writes an
@@ -89,6 +104,37 @@ public sealed record ServerTraits
     /// does not).
     /// </summary>
     public bool ExistsChecksRead { get; init; }
+
+    /// <summary>
+    /// Gets whether a notification's ReplyHeader carries the zxid of the txn that triggered it
+    /// (3.9); 3.8 sends −1. Catch-up events of setWatches carry −1 in both (§5, §15.5, §24).
+    /// </summary>
+    public bool NotificationsCarryTheTxnZxid { get; init; }
+
+    /// <summary>
+    /// Gets whether one-shot, persistent and persistent recursive watches are tracked apart, as
+    /// 3.9 does (ZOOKEEPER-4466, ZOOKEEPER-4472): checkWatches/removeWatches with Data or
+    /// Children match one-shot watches only, Persistent (4) and PersistentRecursive (5) match
+    /// those modes, Any matches all. 3.8 keeps one mode per path and answers 4 and 5 with −5 (§24).
+    /// </summary>
+    public bool WatchModesAreIndependent { get; init; }
+
+    /// <summary>
+    /// Gets whether create ops inside a multi keep their opcode, as 3.8.2+ and 3.9 decode them
+    /// (ZOOKEEPER-4026): a create2 op answers as create2 with its Stat, a createContainer op
+    /// makes a container whatever its flags, and an invalid or TTL flag on a create, create2 or
+    /// createContainer op fails the whole request with −5. 3.8.0 rebuilt every create op from its
+    /// flags alone (create2 answered as create, createContainer with plain flags made a plain
+    /// node) and failed only that op with −8 for an invalid flag.
+    /// </summary>
+    public bool MultiCreateOpsKeepTheirOpcode { get; init; }
+
+    /// <summary>
+    /// Gets whether a resume with a wrong password leaves the session's current connection open.
+    /// ZooKeeper closes that connection before it checks the password (§4.2 step 6), so anyone
+    /// who learns a session id can cut its client off.
+    /// </summary>
+    public bool WrongPasswordResumeKeepsTheOwnersConnection { get; init; }
 }
 
 /// <summary>

@@ -19,8 +19,8 @@ public abstract partial class ZooKeeperContractTests<TFixture>
         var set = (await zk.SetDataAsync(root, [1])).AssertOk();
         var notification = Assert.Single(set.NotificationsBefore);
 
-        // 3.8 notifications carry zxid −1 (3.9: the txn's zxid, §5, §24).
-        Assert.Equal(new ReplyHeader(Xids.Notification, -1, 0), notification.Header);
+        // 3.8 notifications carry zxid −1, 3.9 ones the txn's zxid (§5, §24).
+        Assert.Equal(new ReplyHeader(Xids.Notification, Traits.NotificationsCarryTheTxnZxid ? set.Zxid : -1, 0), notification.Header);
         Assert.Equal(new WatcherEvent(EventType.NodeDataChanged, KeeperState.SyncConnected, root), notification.ReadEvent());
 
         // One-shot: the next change is silent.
@@ -239,6 +239,12 @@ public abstract partial class ZooKeeperContractTests<TFixture>
         var zk = await ConnectAsync();
         var root = await NewRootAsync(zk);
         (await zk.AddWatchAsync(root, AddWatchMode.Persistent)).AssertOk();
+        if (Traits.WatchModesAreIndependent)
+        {
+            await CheckAndRemoveWatchesByModeAsync(zk, root);
+            return;
+        }
+
         (await zk.CheckWatchesAsync(root, WatcherType.Data)).AssertOk();
         (await zk.CheckWatchesAsync(root, WatcherType.Children)).AssertOk();
         (await zk.CheckWatchesAsync(root, WatcherType.Persistent)).AssertError(KeeperErrorCode.MarshallingError);
@@ -251,6 +257,38 @@ public abstract partial class ZooKeeperContractTests<TFixture>
         Assert.Equal([(EventType.NodeChildrenChanged, root)], (await zk.CreateAsync(root + "/a")).EventList());
         (await zk.RemoveWatchesAsync(root, WatcherType.Any)).AssertOk();
         Assert.Empty((await zk.CreateAsync(root + "/b")).NotificationsBefore);
+        (await zk.CheckWatchesAsync(root, WatcherType.Any)).AssertError(KeeperErrorCode.NoWatcher);
+    }
+
+    /// <summary>3.9 (ZOOKEEPER-4466, ZOOKEEPER-4472): each mode on its own, Any for all (§15.4).</summary>
+    private static async Task CheckAndRemoveWatchesByModeAsync(RawZooKeeperConnection zk, string root)
+    {
+        // Data and Children are the one-shot watches only.
+        (await zk.CheckWatchesAsync(root, WatcherType.Data)).AssertError(KeeperErrorCode.NoWatcher);
+        (await zk.CheckWatchesAsync(root, WatcherType.Children)).AssertError(KeeperErrorCode.NoWatcher);
+        (await zk.RemoveWatchesAsync(root, WatcherType.Data)).AssertError(KeeperErrorCode.NoWatcher);
+        (await zk.CheckWatchesAsync(root, WatcherType.Persistent)).AssertOk();
+        (await zk.CheckWatchesAsync(root, WatcherType.PersistentRecursive)).AssertError(KeeperErrorCode.NoWatcher);
+        (await zk.CheckWatchesAsync(root, WatcherType.Any)).AssertOk();
+
+        // A one-shot data watch beside it: removing Data takes the one-shot one and leaves the
+        // persistent watch firing on both kinds of change.
+        (await zk.GetDataAsync(root, watch: true)).AssertOk();
+        (await zk.RemoveWatchesAsync(root, WatcherType.Data)).AssertOk();
+        Assert.Equal([(EventType.NodeDataChanged, root)], (await zk.SetDataAsync(root, [1])).EventList());
+        Assert.Equal([(EventType.NodeChildrenChanged, root)], (await zk.CreateAsync(root + "/a")).EventList());
+
+        // Removing Persistent ends it.
+        (await zk.RemoveWatchesAsync(root, WatcherType.Persistent)).AssertOk();
+        Assert.Empty((await zk.CreateAsync(root + "/b")).NotificationsBefore);
+        (await zk.CheckWatchesAsync(root, WatcherType.Any)).AssertError(KeeperErrorCode.NoWatcher);
+
+        // A recursive watch answers to PersistentRecursive and Any, and Any removes it.
+        (await zk.AddWatchAsync(root, AddWatchMode.PersistentRecursive)).AssertOk();
+        (await zk.CheckWatchesAsync(root, WatcherType.Persistent)).AssertError(KeeperErrorCode.NoWatcher);
+        (await zk.CheckWatchesAsync(root, WatcherType.PersistentRecursive)).AssertOk();
+        (await zk.RemoveWatchesAsync(root, WatcherType.Any)).AssertOk();
+        Assert.Empty((await zk.CreateAsync(root + "/a/c")).NotificationsBefore);
         (await zk.CheckWatchesAsync(root, WatcherType.Any)).AssertError(KeeperErrorCode.NoWatcher);
     }
 
@@ -346,7 +384,11 @@ public abstract partial class ZooKeeperContractTests<TFixture>
         var aliceOnly = new[] { new ACL(Perms.All, new Id("digest", ContractServerOptions.Digest("alice", "secret"))) };
         (await owner.CreateAsync(root + "/secret", acl: aliceOnly)).AssertOk();
 
-        (await stranger.ExistsAsync(root + "/secret", watch: true)).AssertOk();
+        // The stranger's watches: an exists watch on the protected node (where exists checks
+        // READ it is refused, and leaves no watch), one on a node yet to be created, and a
+        // recursive watch over everything.
+        var existsSecret = await stranger.ExistsAsync(root + "/secret", watch: true);
+        existsSecret.AssertError(Traits.ExistsChecksRead ? KeeperErrorCode.NoAuth : KeeperErrorCode.Ok);
         (await stranger.ExistsAsync(root + "/new", watch: true)).AssertError(KeeperErrorCode.NoNode);
         (await stranger.AddWatchAsync(root, AddWatchMode.PersistentRecursive)).AssertOk();
 

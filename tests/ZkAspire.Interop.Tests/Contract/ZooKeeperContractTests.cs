@@ -22,8 +22,9 @@ namespace ZkAspire.Interop.Tests.Contract;
 /// under a fresh path from <see cref="NewRootAsync"/>.
 /// </para>
 /// <para>
-/// Where Apache ZooKeeper 3.8.0 differs from 3.9, the scenarios follow 3.8.0 and say so, except
-/// for the security fixes in <see cref="ServerTraits"/>.
+/// Where Apache ZooKeeper 3.8.0 differs from 3.9 or from ZkAspire on purpose, the scenario checks
+/// each side's behaviour, chosen by a <see cref="ServerTraits"/> flag (docs/compatibility.md
+/// lists them); everywhere else both servers must answer alike.
 /// </para>
 /// </remarks>
 /// <typeparam name="TFixture">Starts the servers of one implementation.</typeparam>

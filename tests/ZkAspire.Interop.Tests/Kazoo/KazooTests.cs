@@ -65,6 +65,6 @@ public abstract class KazooTests<TFixture>(TFixture fixture) : IClassFixture<TFi
 public sealed class ApacheZooKeeperKazooTests(ApacheZooKeeperContractFixture fixture)
     : KazooTests<ApacheZooKeeperContractFixture>(fixture);
 
-// Our server, when ZkAspire.Testing exists (see ApacheZooKeeperContractTests.cs for the fixture):
-// public sealed class ZkAspireKazooTests(ZkAspireContractFixture fixture)
-//     : KazooTests<ZkAspireContractFixture>(fixture);
+/// <summary>kazoo against the <c>zkaspire-server</c> program.</summary>
+public sealed class ZkAspireKazooTests(ZkAspireProcessFixture fixture)
+    : KazooTests<ZkAspireProcessFixture>(fixture);

@@ -153,6 +153,6 @@ public abstract partial class ZkCliTutorialTests<TFixture>(TFixture fixture) : I
 public sealed class ApacheZooKeeperZkCliTutorialTests(ApacheZooKeeperContractFixture fixture)
     : ZkCliTutorialTests<ApacheZooKeeperContractFixture>(fixture);
 
-// Our server, when ZkAspire.Testing exists (see ApacheZooKeeperContractTests.cs for the fixture):
-// public sealed class ZkAspireZkCliTutorialTests(ZkAspireContractFixture fixture)
-//     : ZkCliTutorialTests<ZkAspireContractFixture>(fixture);
+/// <summary>The tutorial against the <c>zkaspire-server</c> program, as a user runs it.</summary>
+public sealed class ZkAspireZkCliTutorialTests(ZkAspireProcessFixture fixture)
+    : ZkCliTutorialTests<ZkAspireProcessFixture>(fixture);
