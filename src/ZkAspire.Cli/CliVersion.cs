@@ -12,12 +12,9 @@ internal static class CliVersion
 {
     private static readonly Assembly Assembly = typeof(CliVersion).Assembly;
 
-    /// <summary>Gets ZkAspire's own version.</summary>
-    public static string ZkAspireVersion { get; } = Metadata("ZkAspireVersion") ?? "0.0.0";
-
-    /// <summary>Gets the full version string.</summary>
+    /// <summary>Gets the full version string: the ZooKeeper protocol level, our version where ZooKeeper puts its git hash, the build date.</summary>
     public static string FullVersion { get; } =
-        $"{Metadata("ZooKeeperCompatVersion") ?? "3.9.3"}-zkaspire-{ZkAspireVersion}, built on {Metadata("BuildDate") ?? "unknown"}";
+        $"{Metadata("ZooKeeperCompatVersion") ?? "3.9.3"}-zkaspire-{Metadata("ZkAspireVersion") ?? "0.0.0"}, built on {Metadata("BuildDate") ?? "unknown"}";
 
     private static string? Metadata(string key) =>
         Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == key)?.Value;

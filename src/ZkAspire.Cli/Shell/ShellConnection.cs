@@ -49,9 +49,8 @@ internal sealed class ShellConnection : IAsyncDisposable
     private Task? _background;
     private Task? _disposing;
 
-    private ShellConnection(string host, ZooKeeperClientOptions options, Action<WatchedEvent> printEvent)
+    private ShellConnection(ZooKeeperClientOptions options, Action<WatchedEvent> printEvent)
     {
-        Host = host;
         _printEvent = printEvent;
         _sessionTimeout = options.SessionTimeout;
         _beforeFirstConnection = _attemptFailed.Token;
@@ -77,9 +76,6 @@ internal sealed class ShellConnection : IAsyncDisposable
         Closed,
         AuthFailed,
     }
-
-    /// <summary>Gets the connection string as given (zkCli's prompt shows it).</summary>
-    public string Host { get; }
 
     /// <summary>Gets the client.</summary>
     public ZooKeeperClient Client => _client;
@@ -140,7 +136,7 @@ internal sealed class ShellConnection : IAsyncDisposable
             // zkCli stores null when a create has no data; every create of the shell passes its data.
             DefaultData = null,
         };
-        var connection = new ShellConnection(host, options, printEvent);
+        var connection = new ShellConnection(options, printEvent);
         connection._background = connection.ConnectInBackgroundAsync();
         return connection;
     }

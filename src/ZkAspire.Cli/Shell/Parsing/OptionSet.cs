@@ -21,9 +21,6 @@ internal sealed class OptionSet
         return this;
     }
 
-    /// <summary>Gets the options in the order they were added.</summary>
-    public IEnumerable<OptionSpec> All => _options.Values;
-
     /// <summary>Whether an option of that name exists; leading hyphens are ignored, as <c>Options.hasShortOption</c> ignores them.</summary>
     public bool Has(string name) => _options.ContainsKey(StripLeadingHyphens(name));
 
