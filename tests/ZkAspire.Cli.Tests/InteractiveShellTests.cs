@@ -168,11 +168,12 @@ public sealed class InteractiveShellTests(TestServerFixture fixture) : IClassFix
         var p = TestServerFixture.UniquePath();
         var run = await CliRun.RunAsync(["-server", Server], $"create {p}\n\nclose\n", interactive: true);
 
-        // With a terminal there is a prompt and no JLine line; an empty line is no command.
+        // With a terminal there is a prompt and no JLine line; an empty line is no command. The
+        // first prompt may come before or after the connection.
         Assert.Equal(
             Lines("Connecting to <server>", "Welcome to ZooKeeper!")
             + $"[zk: {Server}(CONNECTING) 0] Created {p}\n[zk: {Server}(CONNECTED) 1] [zk: {Server}(CONNECTED) 1] [zk: {Server}(CLOSED) 2] ",
-            run.Transcript);
+            run.Transcript.Replace("(CONNECTED) 0]", "(CONNECTING) 0]", StringComparison.Ordinal));
     }
 
     [Theory]

@@ -35,6 +35,18 @@ internal sealed class AddAuthCommand() : ShellCommand("addauth", "scheme auth")
         var info = new AuthInfo(_parsed.Args[1], auth);
         try
         {
+            // As zkCli's, the credentials go out on the session's connection once it is there:
+            // wait for it first, so the SyncConnected event is printed before a rejection ends
+            // the session.
+            await context.Connection.CallAsync(null, _ => Task.FromResult(true)).ConfigureAwait(false);
+        }
+        catch (KeeperException)
+        {
+            // Not connected: the client keeps the credentials for the next connection all the same.
+        }
+
+        try
+        {
             // Waiting for the answer keeps the order with the next command; the client keeps the
             // credentials for later connections even when this one is lost.
             await context.Connection.CallAsync(
