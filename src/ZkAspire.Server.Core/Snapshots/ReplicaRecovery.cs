@@ -34,6 +34,7 @@ public sealed class ReplicaRecovery
     private long _nodesLoaded;
     private int _sessionsLoaded;
     private bool _created;
+    private long _createdAtZxid;
 
     /// <summary>Creates an empty recovery: the tree of a new server, at zxid 0.</summary>
     /// <param name="options">The settings the replica will run with.</param>
@@ -54,8 +55,8 @@ public sealed class ReplicaRecovery
     /// <summary>Gets the snapshot's start zxid, or 0 without a snapshot.</summary>
     public long SnapshotZxid { get; private set; }
 
-    /// <summary>Gets the zxid of the last txn replayed (or the snapshot's start zxid).</summary>
-    public long LastZxid => _tree.LastProcessedZxid;
+    /// <summary>Gets the zxid of the last txn replayed (or the snapshot's start zxid); it stays put once the replica is created and runs on.</summary>
+    public long LastZxid => _created ? _createdAtZxid : _tree.LastProcessedZxid;
 
     /// <summary>Gets the number of txns replayed.</summary>
     public long TxnsReplayed { get; private set; }
@@ -63,7 +64,7 @@ public sealed class ReplicaRecovery
     /// <summary>Gets the number of replayed txns whose effect the fuzzy snapshot already held (a create of an existing node, a delete of a missing one).</summary>
     public long FuzzyOverlaps { get; private set; }
 
-    /// <summary>Gets the number of znodes (each once).</summary>
+    /// <summary>Gets the number of znodes (each once), until the replica is created.</summary>
     public int NodeCount => _tree.MapCount;
 
     /// <summary>Gets the number of sessions.</summary>
@@ -238,6 +239,7 @@ public sealed class ReplicaRecovery
             throw new InvalidOperationException("The replica was already created.");
         }
 
+        _createdAtZxid = _tree.LastProcessedZxid;
         _created = true;
         foreach (var orphan in _tree.RemoveOrphans())
         {
