@@ -70,6 +70,9 @@ public sealed class FileTxnLog : ITxnPersistence, IDisposable
     /// <summary>Gets the number of txns appended since the last <see cref="RollLog"/> (the snapshot trigger counts these).</summary>
     public long TxnsSinceRoll { get; private set; }
 
+    /// <summary>Gets the log bytes written since the last <see cref="RollLog"/> (the snapshot size trigger counts these).</summary>
+    public long BytesSinceRoll => Interlocked.Read(ref _bytesSinceRoll);
+
     /// <summary>Gets the number of batches written (one write and one sync each).</summary>
     public long BatchesWritten => Interlocked.Read(ref _batchesWritten);
 
@@ -77,6 +80,7 @@ public sealed class FileTxnLog : ITxnPersistence, IDisposable
     public long TxnsWritten => Interlocked.Read(ref _txnsWritten);
 
     private long _batchesWritten;
+    private long _bytesSinceRoll;
     private long _txnsWritten;
 
     /// <inheritdoc/>
@@ -116,6 +120,7 @@ public sealed class FileTxnLog : ITxnPersistence, IDisposable
         }
 
         TxnsSinceRoll = 0;
+        Interlocked.Exchange(ref _bytesSinceRoll, 0);
     }
 
     /// <summary>After <see cref="ITxnLogListener.PersistFailed"/> and <c>Replica.PersistFailed</c>: accept appends again.</summary>
@@ -184,11 +189,11 @@ public sealed class FileTxnLog : ITxnPersistence, IDisposable
         var start = 0;
         while (start < _taken.Count)
         {
-            var end = Encode(start);
             var first = _taken[start].Zxid;
-            var last = _taken[end - 1].Zxid;
+            int end;
             try
             {
+                end = Encode(start);
                 EnsureSegment(first, _batchLength);
                 _segment!.Write(_batch.AsSpan(0, _batchLength), _position);
                 if (_options.ForceSync)
@@ -196,13 +201,18 @@ public sealed class FileTxnLog : ITxnPersistence, IDisposable
                     _segment.Sync();
                 }
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e)
             {
+                // Any failure (IO, permissions, or a txn that cannot be encoded) fails this batch
+                // and what follows it; the writer thread itself must never die.
                 Fail(first, e);
                 return;
             }
 
+            var last = _taken[end - 1].Zxid;
+
             _position += _batchLength;
+            Interlocked.Add(ref _bytesSinceRoll, _batchLength);
             Interlocked.Increment(ref _batchesWritten);
             Interlocked.Add(ref _txnsWritten, end - start);
             _listener.Persisted(last);
