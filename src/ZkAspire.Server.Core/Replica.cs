@@ -251,20 +251,21 @@ public sealed partial class Replica
     /// <summary>
     /// The host could not make the txns from <paramref name="fromZxid"/> on durable (the disk is
     /// full or unwritable; every txn before it was reported persisted). None of them is applied:
-    /// each write is answered with <see cref="KeeperErrorCode.Throttled"/> and the reads behind it
-    /// are served; a new session's connection is closed; a closing session is live again and its
-    /// close is retried at the next tick. The next txn reuses <paramref name="fromZxid"/>, so the
-    /// host must have discarded everything it was given from that zxid on.
+    /// each write is answered with <see cref="KeeperErrorCode.NotReadOnly"/> and the reads behind
+    /// it are served; a new session's connection is closed; a closing session is live again and
+    /// its close is retried at the next tick. The next txn reuses <paramref name="fromZxid"/>, so
+    /// the host must have discarded everything it was given from that zxid on.
     /// </summary>
     /// <remarks>
     /// ZooKeeper's SyncRequestProcessor has no such path: a failed log write kills the server, and
-    /// clients see a connection loss. We keep serving reads, and answer the write with
-    /// ZooKeeper's error for an operation "throttled and not executed at all" (−127,
-    /// ThrottledOpException in 3.7+ clients, "please retry with back off"): the write certainly
-    /// did not happen and may be retried later, which is exactly the state of a full disk.
+    /// clients see a connection loss. We keep serving reads and answer the write with the error
+    /// a read-only server gives a write (−119, "state-changing request is passed to read-only
+    /// server"), which is what the server is until the disk takes writes again, and which every
+    /// client since 3.4 decodes (Java NotReadOnlyException, kazoo NotReadOnlyCallError, C
+    /// ZNOTREADONLY). ThrottledOp (−127, "not executed at all, retry with back off") would say it
+    /// as well, but kazoo and clients before 3.7 cannot decode it: kazoo raises "Invalid error
+    /// code" in its reader. SystemError (−1) is documented as never sent by the server.
     /// </remarks>
-    /// <param name="fromZxid">The first zxid that failed.</param>
-    /// <param name="nowMs">The host's clock.</param>
     public void PersistFailed(long fromZxid, long nowMs)
     {
         var failed = new List<(TxnLogEntry Entry, Request? Request)>();
@@ -277,7 +278,7 @@ public sealed partial class Replica
         _prep.Rollback(failed[0].Entry.Zxid);
         foreach (var (entry, request) in failed)
         {
-            _commit.Failed(entry, request, KeeperErrorCode.Throttled, nowMs);
+            _commit.Failed(entry, request, KeeperErrorCode.NotReadOnly, nowMs);
         }
 
         ReplayDeferred(nowMs);

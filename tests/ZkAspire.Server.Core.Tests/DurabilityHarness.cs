@@ -264,7 +264,7 @@ internal sealed class DurabilityHarness
                 continue;
             }
 
-            if (frame.Header.Xid > 0 && client.Writes.Remove(frame.Header.Xid) && frame.Header.Err != (int)KeeperErrorCode.Throttled)
+            if (frame.Header.Xid > 0 && client.Writes.Remove(frame.Header.Xid) && frame.Header.Err != (int)KeeperErrorCode.NotReadOnly)
             {
                 Acknowledged.Add(frame.Header.Zxid);
             }

@@ -27,7 +27,7 @@ public sealed class PersistFailureTests
     private List<TxnLogEntry> Appended => _server.Persistence!.Appended;
 
     [Fact]
-    public void FailedWritesAreAnsweredThrottledAndNotAppliedAndTheReadsBehindThemAreServed()
+    public void FailedWritesAreAnsweredNotReadOnlyAndNotAppliedAndTheReadsBehindThemAreServed()
     {
         var before = _server.Replica.DumpState();
         var lastZxid = _server.Replica.LastProcessedZxid;
@@ -39,12 +39,12 @@ public sealed class PersistFailureTests
 
         _server.Replica.PersistFailed(lastZxid + 1, _server.NowMs);
 
-        Assert.Equal(new ReplyHeader(create, lastZxid, (int)KeeperErrorCode.Throttled), _client.NextFrame().Header);
-        Assert.Equal(new ReplyHeader(child, lastZxid, (int)KeeperErrorCode.Throttled), _client.NextFrame().Header);
+        Assert.Equal(new ReplyHeader(create, lastZxid, (int)KeeperErrorCode.NotReadOnly), _client.NextFrame().Header);
+        Assert.Equal(new ReplyHeader(child, lastZxid, (int)KeeperErrorCode.NotReadOnly), _client.NextFrame().Header);
         var reply = _client.NextFrame();
         Assert.Equal(new ReplyHeader(read, lastZxid, 0), reply.Header);
         Assert.Equal([1], Assert.IsType<GetDataResponse>(reply.Body).Data);
-        Assert.Equal(new ReplyHeader(set, lastZxid, (int)KeeperErrorCode.Throttled), _client.NextFrame().Header);
+        Assert.Equal(new ReplyHeader(set, lastZxid, (int)KeeperErrorCode.NotReadOnly), _client.NextFrame().Header);
         _client.NoMoreFrames();
         Assert.Equal(before, _server.Replica.DumpState());
         Assert.Equal(0, _server.Replica.GetStats().OutstandingRequests);
@@ -68,7 +68,7 @@ public sealed class PersistFailureTests
         _server.Replica.PersistFailed(lastZxid + 2, _server.NowMs);
 
         Assert.Equal(new ReplyHeader(ok, lastZxid + 1, 0), _client.NextFrame().Header);
-        Assert.Equal(new ReplyHeader(lost, lastZxid + 1, (int)KeeperErrorCode.Throttled), _client.NextFrame().Header);
+        Assert.Equal(new ReplyHeader(lost, lastZxid + 1, (int)KeeperErrorCode.NotReadOnly), _client.NextFrame().Header);
         Assert.Equal(["kept", "ok", "zookeeper"], _client.Children("/"));
     }
 
@@ -105,7 +105,7 @@ public sealed class PersistFailureTests
     {
         var close = _client.Send(OpCode.CloseSession, null);
         _server.Replica.PersistFailed(Appended[^1].Zxid, _server.NowMs);
-        Assert.Equal(new ReplyHeader(close, _server.Replica.LastProcessedZxid, (int)KeeperErrorCode.Throttled), _client.NextFrame().Header);
+        Assert.Equal(new ReplyHeader(close, _server.Replica.LastProcessedZxid, (int)KeeperErrorCode.NotReadOnly), _client.NextFrame().Header);
         Assert.Single(_server.Replica.GetSessions());
 
         _server.Advance(2000);

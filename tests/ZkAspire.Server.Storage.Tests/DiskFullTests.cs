@@ -33,10 +33,10 @@ public sealed class DiskFullTests : IDisposable
             var create = server.Send(connection, OpCode.Create, new CreateRequest("/b", [2], Acls.OpenAclUnsafe, 0), 100);
             var read = server.Send(connection, OpCode.GetData, new GetDataRequest("/a", false), 101);
             var set = server.Send(connection, OpCode.SetData, new SetDataRequest("/a", [9], -1), 102);
-            Assert.Equal(new ReplyHeader(create, lastGood, (int)KeeperErrorCode.Throttled), server.WaitReply(connection, create).Header);
+            Assert.Equal(new ReplyHeader(create, lastGood, (int)KeeperErrorCode.NotReadOnly), server.WaitReply(connection, create).Header);
             var data = server.WaitReply(connection, read);
             Assert.Equal([1], Assert.IsType<GetDataResponse>(data.Body).Data);
-            Assert.Equal((int)KeeperErrorCode.Throttled, server.WaitReply(connection, set).Header.Err);
+            Assert.Equal((int)KeeperErrorCode.NotReadOnly, server.WaitReply(connection, set).Header.Err);
             Assert.Equal(lastGood, server.Replica.LastProcessedZxid);
 
             // The half-written batch was cut off: the log reads clean.
@@ -63,7 +63,7 @@ public sealed class DiskFullTests : IDisposable
         var connection = server.Connect();
         server.Log.RollLog();
         fs.Full = true;
-        Assert.Equal((int)KeeperErrorCode.Throttled, server.Call(connection, OpCode.Create, new CreateRequest("/x", null, Acls.OpenAclUnsafe, 0)).Header.Err);
+        Assert.Equal((int)KeeperErrorCode.NotReadOnly, server.Call(connection, OpCode.Create, new CreateRequest("/x", null, Acls.OpenAclUnsafe, 0)).Header.Err);
         fs.Full = false;
         Assert.Equal(0, server.Call(connection, OpCode.Create, new CreateRequest("/x", null, Acls.OpenAclUnsafe, 0)).Header.Err);
         Assert.True(StorageTools.VerifyDataDirectory(options, fs).IsValid);
@@ -92,7 +92,7 @@ public sealed class DiskFullTests : IDisposable
                 for (var i = 0; i < 200 && failed == 0; i++)
                 {
                     var reply = server.Call(connection, OpCode.Create, new CreateRequest($"/n{i}", new byte[8 * 1024], Acls.OpenAclUnsafe, 0));
-                    if (reply.Header.Err == (int)KeeperErrorCode.Throttled)
+                    if (reply.Header.Err == (int)KeeperErrorCode.NotReadOnly)
                     {
                         failed++;
                     }
