@@ -69,6 +69,57 @@ public sealed class DiskFullTests : IDisposable
         Assert.True(StorageTools.VerifyDataDirectory(options, fs).IsValid);
     }
 
+    [Fact]
+    public void ASegmentThatCannotEvenBeCutBackIsAbandonedAndRecoveryAcceptsItsTornTail()
+    {
+        var fs = new TestFileSystem();
+        var options = _dir.Options();
+        List<string> live;
+        using (var server = new DurableServer(options, fs))
+        {
+            var connection = server.Connect();
+            Assert.Equal(0, server.Call(connection, OpCode.Create, new CreateRequest("/a", [1], Acls.OpenAclUnsafe, 0)).Header.Err);
+            fs.Broken = true;
+            Assert.Equal((int)KeeperErrorCode.NotReadOnly, server.Call(connection, OpCode.Create, new CreateRequest("/b", [2], Acls.OpenAclUnsafe, 0)).Header.Err);
+            fs.Broken = false;
+            Assert.Equal(0, server.Call(connection, OpCode.Create, new CreateRequest("/b", [3], Acls.OpenAclUnsafe, 0)).Header.Err);
+            live = server.Replica.DumpState();
+        }
+
+        // The first segment ends in half a batch; the second starts at the zxid that failed.
+        Assert.Equal(2, StorageRecovery.ListSegments(fs, options).Count);
+        using var restarted = new DurableServer(options, fs);
+        Assert.Contains(restarted.Recovered.Messages, m => m.Contains("ends in a failed write", StringComparison.Ordinal));
+        Assert.Equal(live, restarted.Replica.DumpState());
+    }
+
+    [Fact]
+    public void ABatchWrittenWhoseSyncFailedIsRewrittenAndTheLaterCopyWins()
+    {
+        var fs = new TestFileSystem();
+        var options = _dir.Options();
+        List<string> live;
+        using (var server = new DurableServer(options, fs))
+        {
+            var connection = server.Connect();
+            Assert.Equal(0, server.Call(connection, OpCode.Create, new CreateRequest("/a", [1], Acls.OpenAclUnsafe, 0)).Header.Err);
+
+            // fsyncgate: the write went through, the sync failed; the bytes may or may not be on
+            // disk, so the txn is failed, and the segment cannot be cut back.
+            fs.SyncFails = true;
+            Assert.Equal((int)KeeperErrorCode.NotReadOnly, server.Call(connection, OpCode.Create, new CreateRequest("/b", [2], Acls.OpenAclUnsafe, 0)).Header.Err);
+            fs.SyncFails = false;
+            Assert.Equal(0, server.Call(connection, OpCode.Create, new CreateRequest("/c", [3], Acls.OpenAclUnsafe, 0)).Header.Err);
+            live = server.Replica.DumpState();
+        }
+
+        using var restarted = new DurableServer(options, fs);
+        Assert.Contains(restarted.Recovered.Messages, m => m.Contains("written again", StringComparison.Ordinal));
+        Assert.Equal(live, restarted.Replica.DumpState());
+        Assert.Contains("/c", string.Join('\n', live), StringComparison.Ordinal);
+        Assert.DoesNotContain("/b ", string.Join('\n', live), StringComparison.Ordinal);
+    }
+
     /// <summary>The same on a real file system that runs out of space: a 512 KB tmpfs (needs root to mount).</summary>
     [Fact]
     public void ARealFullFileSystemFailsWritesAndRecoversWhenItGrows()

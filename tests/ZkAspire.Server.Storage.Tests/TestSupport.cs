@@ -111,6 +111,23 @@ internal sealed class TestFileSystem : IStorageFileSystem
         set => _full = value;
     }
 
+    private volatile bool _broken;
+    private volatile bool _syncFails;
+
+    /// <summary>Gets or sets whether every write, resize and sync fails (a device gone bad), so that not even a truncation works.</summary>
+    public bool Broken
+    {
+        get => _broken;
+        set => _broken = value;
+    }
+
+    /// <summary>Gets or sets whether syncs fail (after the write went through) and resizes fail with them.</summary>
+    public bool SyncFails
+    {
+        get => _syncFails;
+        set => _syncFails = value;
+    }
+
     /// <summary>Gets or sets a gate every data sync waits on (null: none).</summary>
     public volatile ManualResetEventSlim? SyncGate;
 
@@ -150,6 +167,11 @@ internal sealed class TestFileSystem : IStorageFileSystem
                 throw new IOException("No space left on device");
             }
 
+            if (owner.Broken || owner.SyncFails)
+            {
+                throw new IOException("Input/output error");
+            }
+
             inner.SetLength(length);
         }
 
@@ -157,7 +179,7 @@ internal sealed class TestFileSystem : IStorageFileSystem
 
         public void Write(ReadOnlySpan<byte> buffer, long offset)
         {
-            if (owner.Full)
+            if (owner.Full || owner.Broken)
             {
                 // A full disk takes part of a write before it refuses the rest: leave half of it
                 // behind, as the torn bytes a real ENOSPC can leave.
@@ -170,6 +192,11 @@ internal sealed class TestFileSystem : IStorageFileSystem
 
         public void Sync()
         {
+            if (owner.Broken || owner.SyncFails)
+            {
+                throw new IOException("Input/output error");
+            }
+
             Interlocked.Increment(ref owner._syncs);
             if (owner.SyncGate is { } gate)
             {

@@ -161,6 +161,40 @@ public sealed class TxnLogTests : IDisposable
 
         var segments = StorageRecovery.ListSegments(LocalFileSystem.Instance, options);
         Assert.Equal([0xFFFF_FFFDL, last], segments.Select(s => s.Zxid));
+
+        // The two segments read as one gapless log across the epoch change.
+        Assert.True(StorageTools.VerifyDataDirectory(options).IsValid);
+    }
+
+    [Fact]
+    public void ASegmentRollsAtTheSizeLimit()
+    {
+        var options = _dir.Options(o =>
+        {
+            o.PreAllocSizeBytes = 4096;
+            o.SegmentSizeLimitBytes = 8192;
+        });
+        var listener = new RecordingListener();
+        using (var log = new FileTxnLog(options, listener))
+        {
+            for (var i = 1; i <= 300; i++)
+            {
+                log.Append(Txns.Create(i, "/n" + i, 50));
+                if (i % 7 == 0)
+                {
+                    listener.WaitFor(i);
+                }
+            }
+
+            listener.WaitFor(300);
+        }
+
+        var segments = StorageRecovery.ListSegments(LocalFileSystem.Instance, options);
+        Assert.True(segments.Count > 3);
+        Assert.All(segments, s => Assert.True(new FileInfo(s.Path).Length <= 8192));
+        var recovered = StorageRecovery.Recover(options, new ReplicaOptions());
+        Assert.Equal(300, recovered.LastZxid);
+        Assert.Equal(300, recovered.Recovery.NodeCount - 4);
     }
 
     [Fact]
