@@ -22,14 +22,13 @@ public sealed partial class LocalFileSystem : IStorageFileSystem
     {
         // PreallocationSize makes .NET call fallocate(2) with FALLOC_FL_KEEP_SIZE on Linux: the
         // blocks are reserved up front, so a full disk shows at segment creation, not mid-batch.
-        var options = mode switch
+        var (fileMode, access, share) = mode switch
         {
-            StorageFileMode.Read => new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.Read, Share = FileShare.ReadWrite | FileShare.Delete },
-            StorageFileMode.ReadWrite => new FileStreamOptions { Mode = FileMode.Open, Access = FileAccess.ReadWrite, Share = FileShare.Read | FileShare.Delete },
-            _ => new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.ReadWrite, Share = FileShare.Read | FileShare.Delete, PreallocationSize = preallocationSize },
+            StorageFileMode.Read => (FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete),
+            StorageFileMode.ReadWrite => (FileMode.Open, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete),
+            _ => (FileMode.CreateNew, FileAccess.ReadWrite, FileShare.Read | FileShare.Delete),
         };
-        options.Options = FileOptions.RandomAccess;
-        return new LocalFile(File.OpenHandle(path, options.Mode, options.Access, options.Share, options.Options, options.PreallocationSize));
+        return new LocalFile(File.OpenHandle(path, fileMode, access, share, FileOptions.RandomAccess, mode == StorageFileMode.CreateNew ? preallocationSize : 0));
     }
 
     /// <inheritdoc/>

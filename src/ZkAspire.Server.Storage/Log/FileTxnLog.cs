@@ -32,18 +32,24 @@ public sealed class FileTxnLog : ITxnPersistence, IDisposable
     private readonly TimeProvider _time;
     private readonly Thread _thread;
     private readonly object _gate = new();
-    private List<TxnLogEntry> _queue = [];
-    private List<TxnLogEntry> _taken = [];
     private readonly JuteWriter _scratch = new(4096);
-    private byte[] _batch = new byte[64 * 1024];
-    private int _batchLength;
+
+    // Shared with the writer thread under _gate: the appends since its last take, and the flags.
+    private List<TxnLogEntry> _queue = [];
     private bool _failed;
     private bool _rollRequested;
     private bool _stopping;
 
-    // Writer-thread state.
+    // Counters the writer thread updates and anyone reads.
+    private long _batchesWritten;
+    private long _txnsWritten;
+    private long _bytesSinceRoll;
+
+    // The writer thread's own: the txns it took, the batch it encodes them into, the open segment.
+    private List<TxnLogEntry> _taken = [];
+    private byte[] _batch = new byte[64 * 1024];
+    private int _batchLength;
     private IStorageFile? _segment;
-    private string? _segmentPath;
     private int _segmentEpoch;
     private long _position;
     private long _allocated;
@@ -78,10 +84,6 @@ public sealed class FileTxnLog : ITxnPersistence, IDisposable
 
     /// <summary>Gets the number of txns written.</summary>
     public long TxnsWritten => Interlocked.Read(ref _txnsWritten);
-
-    private long _batchesWritten;
-    private long _bytesSinceRoll;
-    private long _txnsWritten;
 
     /// <inheritdoc/>
     public void Append(TxnLogEntry entry)
@@ -314,7 +316,6 @@ public sealed class FileTxnLog : ITxnPersistence, IDisposable
         }
 
         _segment = file;
-        _segmentPath = path;
         _segmentEpoch = new Zxid(firstZxid).Epoch;
         _position = TxnLogFormat.HeaderSize;
         _allocated = _options.PreAllocSizeBytes;
@@ -347,7 +348,6 @@ public sealed class FileTxnLog : ITxnPersistence, IDisposable
 
         _segment.Dispose();
         _segment = null;
-        _segmentPath = null;
     }
 
     private void Fail(long fromZxid, Exception error)
@@ -376,7 +376,6 @@ public sealed class FileTxnLog : ITxnPersistence, IDisposable
             {
                 _segment.Dispose();
                 _segment = null;
-                _segmentPath = null;
             }
         }
 
