@@ -60,6 +60,10 @@ public sealed class StorageOptions
     /// <value>The default value is 1000.</value>
     public int SnapshotChunkRecords { get; set; } = 1000;
 
+    /// <summary>Gets or sets the bytes after which a snapshot chunk takes no further record (it may exceed this by one znode).</summary>
+    /// <value>The default value is 4 MiB.</value>
+    public int SnapshotChunkBytes { get; set; } = 4 * 1024 * 1024;
+
     /// <summary>Gets or sets the most snapshot chunks waiting for the file writer before the host stops producing more.</summary>
     /// <value>The default value is 8.</value>
     public int SnapshotMaxQueuedChunks { get; set; } = 8;
@@ -84,9 +88,9 @@ public sealed class StorageOptions
             throw new ArgumentException($"preAllocSize must be at least 4 KB and at most the segment size limit ({SegmentSizeLimitBytes} bytes); it is {PreAllocSizeBytes} bytes.");
         }
 
-        if (MaxBatchTxns < 1 || MaxBatchBytes < 1024 || SnapCount < 2 || SnapshotChunkRecords < 1 || SnapshotMaxQueuedChunks < 1)
+        if (MaxBatchTxns < 1 || MaxBatchBytes < 1024 || SnapCount < 2 || SnapshotChunkRecords < 1 || SnapshotChunkBytes < 1024 || SnapshotMaxQueuedChunks < 1)
         {
-            throw new ArgumentException("maxBatchTxns, maxBatchBytes (≥ 1 KB), snapCount (≥ 2) and the snapshot chunk settings must be positive.");
+            throw new ArgumentException("maxBatchTxns, maxBatchBytes (≥ 1 KB), snapCount (≥ 2) and the snapshot chunk settings (bytes ≥ 1 KB) must be positive.");
         }
     }
 }

@@ -118,6 +118,35 @@ public sealed class FuzzySnapshotTests
     }
 
     [Fact]
+    public void ChunksStopTakingRecordsPastTheByteBudget()
+    {
+        var server = new TestServer();
+        var client = server.Connect();
+        for (var i = 0; i < 20; i++)
+        {
+            client.Create("/big" + i, new byte[100_000]);
+        }
+
+        var snapshot = server.Replica.BeginSnapshot();
+        var recovery = new ReplicaRecovery(server.Options);
+        var chunks = 0;
+        bool done;
+        do
+        {
+            using var buffer = new ZkAspire.Protocol.JuteWriter();
+            done = snapshot.WriteChunk(buffer, 1000, maxBytes: 250_000);
+            Assert.True(buffer.Length < 250_000 + 100_100, $"a chunk of {buffer.Length} bytes");
+            recovery.LoadSnapshotChunk(buffer.WrittenSpan);
+            chunks++;
+        }
+        while (!done);
+
+        recovery.EndSnapshot();
+        Assert.InRange(chunks, 7, 10);
+        Assert.Equal(server.Replica.DumpState(), recovery.CreateReplica(new RecordingOutput(), null, server.NowMs).DumpState());
+    }
+
+    [Fact]
     public void ATruncatedOrCorruptRecordStreamIsRejected()
     {
         var server = new TestServer();

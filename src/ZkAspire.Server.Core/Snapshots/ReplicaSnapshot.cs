@@ -52,12 +52,15 @@ public sealed class ReplicaSnapshot
 
     /// <summary>
     /// Writes the next records: at most <paramref name="maxRecords"/> sessions and znodes (plus the
-    /// ACL records they need), so that one call never holds the loop for long.
+    /// ACL records they need), and no more once <paramref name="maxBytes"/> are in the writer, so
+    /// that one call never holds the loop for long and a chunk stays small whatever the data
+    /// sizes (a record is at most one znode's data, bounded by jute.maxbuffer, past the limit).
     /// </summary>
     /// <param name="writer">Where the records go; they are appended to what it holds.</param>
     /// <param name="maxRecords">The most sessions and znodes to write in this call; at least 1.</param>
+    /// <param name="maxBytes">The writer length after which no further record is started.</param>
     /// <returns><see langword="true"/> once the snapshot is complete (the End record was written).</returns>
-    public bool WriteChunk(JuteWriter writer, int maxRecords)
+    public bool WriteChunk(JuteWriter writer, int maxRecords, int maxBytes = int.MaxValue)
     {
         ArgumentNullException.ThrowIfNull(writer);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRecords);
@@ -67,6 +70,7 @@ public sealed class ReplicaSnapshot
         }
 
         var budget = maxRecords;
+        var start = writer.Length;
         if (!_begun)
         {
             writer.WriteByte((byte)SnapshotRecordKind.Begin);
@@ -78,7 +82,7 @@ public sealed class ReplicaSnapshot
         }
 
         // ZooKeeper writes the sessions first, then the tree (FileSnap.serialize).
-        while (_sessionsWritten < _sessions.Length && budget > 0)
+        while (_sessionsWritten < _sessions.Length && budget > 0 && writer.Length - start < maxBytes)
         {
             var (id, timeoutMs) = _sessions[_sessionsWritten++];
             writer.WriteByte((byte)SnapshotRecordKind.Session);
@@ -87,7 +91,7 @@ public sealed class ReplicaSnapshot
             budget--;
         }
 
-        if (!_rootWritten && budget > 0)
+        if (!_rootWritten && budget > 0 && _sessionsWritten == _sessions.Length && writer.Length - start < maxBytes)
         {
             WriteNode(writer, PathUtils.Root, _tree.GetNodeForSnapshot(PathUtils.Root)!);
             _rootWritten = true;
@@ -97,7 +101,7 @@ public sealed class ReplicaSnapshot
         // Depth first from the root, as DataTree.serializeNode: each node as it is now, then its
         // children as they are when reached. A child deleted meanwhile is skipped; one created
         // after its parent was passed is not in this snapshot (its create is in the log).
-        while (budget > 0 && _stack.TryPeek(out var frame))
+        while (budget > 0 && writer.Length - start < maxBytes && _stack.TryPeek(out var frame))
         {
             if (frame.Next >= frame.Names.Length)
             {
@@ -113,7 +117,7 @@ public sealed class ReplicaSnapshot
             }
         }
 
-        if (budget > 0 && _stack.Count == 0 && _rootWritten)
+        if (budget > 0 && _stack.Count == 0 && _rootWritten && _sessionsWritten == _sessions.Length)
         {
             writer.WriteByte((byte)SnapshotRecordKind.End);
             writer.WriteLong(NodesWritten);

@@ -126,7 +126,7 @@ public sealed class SnapshotDriver : IDisposable
         Completion = Task.Run(() => WriteFileAsync(header, reader, snapshot));
     }
 
-    /// <summary>Produces the next chunk (at most <see cref="StorageOptions.SnapshotChunkRecords"/> znodes and sessions) on the loop.</summary>
+    /// <summary>Produces the next chunk (at most <see cref="StorageOptions.SnapshotChunkRecords"/> znodes and sessions, about <see cref="StorageOptions.SnapshotChunkBytes"/>) on the loop.</summary>
     /// <returns>What happened.</returns>
     public SnapshotStepResult Step()
     {
@@ -148,7 +148,7 @@ public sealed class SnapshotDriver : IDisposable
         }
 
         var chunk = new JuteWriter(64 * 1024);
-        var done = _snapshot.WriteChunk(chunk, _options.SnapshotChunkRecords);
+        var done = _snapshot.WriteChunk(chunk, _options.SnapshotChunkRecords, _options.SnapshotChunkBytes);
         Interlocked.Increment(ref _queued);
         _chunks!.Writer.TryWrite(chunk);
         if (!done)
