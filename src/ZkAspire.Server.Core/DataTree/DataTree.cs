@@ -284,10 +284,10 @@ internal sealed partial class DataTree
             return KeeperErrorCode.NodeExists;
         }
 
-        // Likewise only in a fuzzy replay: a node left in the map after its parent was deleted
-        // under it and re-created (the snapshot held the later child, the log the earlier
-        // delete). The create in hand is the one that made the surviving node, so the stale entry
-        // goes first, with its bookkeeping.
+        // A node in the map that its parent does not list (an orphan) cannot arise from a
+        // consistent snapshot and log: a parent is only deleted once its children are, and those
+        // deletes are replayed first. Should a damaged history leave one, the create in hand
+        // replaces it cleanly, bookkeeping included, rather than leaving two views of one path.
         if (_nodes.TryGetValue(path, out var orphan))
         {
             ForgetNode(path, orphan);
