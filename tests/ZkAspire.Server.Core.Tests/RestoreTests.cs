@@ -137,6 +137,26 @@ public sealed class RestoreTests
     }
 
     [Fact]
+    public void AHistoryThatDeletesAParentUnderItsChildrenLeavesNoOrphanAndSaysSo()
+    {
+        var before = new TestServer();
+        var client = before.Connect();
+        client.Create("/p");
+        client.Create("/p/c", null, CreateMode.Ephemeral);
+        var recovery = new ReplicaRecovery(before.Options);
+        recovery.LoadSnapshotChunk(Snapshot(before.Replica));
+        recovery.EndSnapshot();
+
+        // No server writes this (Prep refuses NotEmpty); a damaged log might.
+        recovery.Replay(new TxnLogEntry(new TxnHeader(client.SessionId, 9, before.Replica.LastProcessedZxid + 1, before.NowMs, (int)OpCode.Delete), new DeleteTxn("/p")));
+        var restored = recovery.CreateReplica(new RecordingOutput(), null, before.NowMs);
+
+        Assert.Contains("Removed znode /p/c, whose parent does not list it.", recovery.Warnings);
+        Assert.DoesNotContain(restored.DumpState(), line => line.StartsWith("/p", StringComparison.Ordinal));
+        Assert.Equal(0, restored.GetStats().EphemeralCount);
+    }
+
+    [Fact]
     public void AnEmptyRecoveryIsANewServer()
     {
         var fresh = new TestServer();
