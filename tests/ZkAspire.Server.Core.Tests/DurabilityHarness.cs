@@ -62,8 +62,14 @@ internal sealed class DurabilityHarness
     /// <summary>Gets the zxids of the txns whose outcome some client saw (a reply to a write, a ConnectResponse).</summary>
     public List<long> Acknowledged { get; } = [];
 
+    /// <summary>Gets the number of writes answered NotReadOnly because the disk was full.</summary>
+    public int FailedWrites { get; private set; }
+
     /// <summary>Gets the number of snapshots completed by this incarnation.</summary>
     public int SnapshotsTaken { get; private set; }
+
+    /// <summary>Gets or sets the chance per step that the disk turns full, or has room again.</summary>
+    public double DiskFullToggleProbability { get; set; }
 
     public void Run(int steps, double syncProbability = 0.25)
     {
@@ -75,6 +81,11 @@ internal sealed class DurabilityHarness
 
     public void Step(double syncProbability)
     {
+        if (_random.NextDouble() < DiskFullToggleProbability)
+        {
+            Persistence.Full = !Persistence.Full;
+        }
+
         var roll = _random.NextDouble();
         if (roll < syncProbability)
         {
@@ -122,6 +133,7 @@ internal sealed class DurabilityHarness
     /// <summary>Syncs everything, repeatedly, until nothing is pending.</summary>
     public void Quiesce()
     {
+        Persistence.Full = false;
         for (var i = 0; i < 100 && Persistence.Unsynced.Count > 0; i++)
         {
             Persistence.Sync(NowMs);
@@ -264,9 +276,16 @@ internal sealed class DurabilityHarness
                 continue;
             }
 
-            if (frame.Header.Xid > 0 && client.Writes.Remove(frame.Header.Xid) && frame.Header.Err != (int)KeeperErrorCode.NotReadOnly)
+            if (frame.Header.Xid > 0 && client.Writes.Remove(frame.Header.Xid))
             {
-                Acknowledged.Add(frame.Header.Zxid);
+                if (frame.Header.Err == (int)KeeperErrorCode.NotReadOnly)
+                {
+                    FailedWrites++;
+                }
+                else
+                {
+                    Acknowledged.Add(frame.Header.Zxid);
+                }
             }
         }
     }

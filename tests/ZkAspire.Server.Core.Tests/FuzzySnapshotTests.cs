@@ -19,7 +19,11 @@ public sealed class FuzzySnapshotTests
     public void EverySnapshotTakenDuringWritesRestoresToTheLiveState(int seed)
     {
         var disk = new SimulatedDisk();
-        var harness = new DurabilityHarness(seed, disk, DurabilityHarness.NewOptions(0x0100_0000_0000_0001), null, TestServer.StartMs);
+        var harness = new DurabilityHarness(seed, disk, DurabilityHarness.NewOptions(0x0100_0000_0000_0001), null, TestServer.StartMs)
+        {
+            // Some seeds also run out of disk now and then: failed txns must leave no trace.
+            DiskFullToggleProbability = seed % 3 == 0 ? 0.03 : 0,
+        };
         harness.Run(600, syncProbability: 0.35);
         harness.FinishSnapshot();
         harness.Quiesce();
