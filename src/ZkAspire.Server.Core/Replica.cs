@@ -61,6 +61,18 @@ public sealed partial class Replica
     /// </param>
     /// <exception cref="ArgumentException">A setting is out of range.</exception>
     public Replica(ReplicaOptions options, IReplicaOutput output, ITxnPersistence? persistence)
+        : this(options, output, persistence, tree: null, sessions: null, nowMs: 0)
+    {
+    }
+
+    /// <summary>Creates a replica over a restored tree and sessions (<see cref="ReplicaRecovery.CreateReplica"/>).</summary>
+    internal Replica(
+        ReplicaOptions options,
+        IReplicaOutput output,
+        ITxnPersistence? persistence,
+        DataTree? tree,
+        IReadOnlyDictionary<long, int>? sessions,
+        long nowMs)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(output);
@@ -80,8 +92,18 @@ public sealed partial class Replica
         }
 
         _output = output;
-        _tree = new DataTree(options.ExtendedTypesEnabled);
+        _tree = tree ?? new DataTree(options.ExtendedTypesEnabled);
         _sessions = new SessionTracker(options.TickTimeMs, options.SessionIdSeed, options.ExtendedTypesEnabled);
+        if (sessions is not null)
+        {
+            // Restored sessions keep their timeouts; their deadlines start now (ZooKeeper's
+            // loadData: the session tracker touches every restored session at startup).
+            foreach (var (id, timeoutMs) in sessions)
+            {
+                _sessions.AddSession(id, timeoutMs, nowMs);
+            }
+        }
+
         _watches = new WatchManager();
         _providers = new AuthenticationProviders(options.SuperDigest);
         _passwords = new SessionPasswords(options.SessionSecret);
@@ -224,6 +246,91 @@ public sealed partial class Replica
     {
         _persist.Persisted(zxid);
         ReplayDeferred(nowMs);
+    }
+
+    /// <summary>
+    /// The host could not make the txns from <paramref name="fromZxid"/> on durable (the disk is
+    /// full or unwritable; every txn before it was reported persisted). None of them is applied:
+    /// each write is answered with <see cref="KeeperErrorCode.NotReadOnly"/> and the reads behind
+    /// it are served; a new session's connection is closed; a closing session is live again and
+    /// its close is retried at the next tick. The next txn reuses <paramref name="fromZxid"/>, so
+    /// the host must have discarded everything it was given from that zxid on.
+    /// </summary>
+    /// <remarks>
+    /// ZooKeeper's SyncRequestProcessor has no such path: a failed log write kills the server, and
+    /// clients see a connection loss. We keep serving reads and answer the write with the error
+    /// a read-only server gives a write (−119, "state-changing request is passed to read-only
+    /// server"), which is what the server is until the disk takes writes again, and which every
+    /// client since 3.4 decodes (Java NotReadOnlyException, kazoo NotReadOnlyCallError, C
+    /// ZNOTREADONLY). ThrottledOp (−127, "not executed at all, retry with back off") would say it
+    /// as well, but kazoo and clients before 3.7 cannot decode it: kazoo raises "Invalid error
+    /// code" in its reader. SystemError (−1) is documented as never sent by the server.
+    /// </remarks>
+    public void PersistFailed(long fromZxid, long nowMs)
+    {
+        var failed = new List<(TxnLogEntry Entry, Request? Request)>();
+        _persist.Fail(fromZxid, failed);
+        if (failed.Count == 0)
+        {
+            return;
+        }
+
+        _prep.Rollback(failed[0].Entry.Zxid);
+        foreach (var (entry, request) in failed)
+        {
+            _commit.Failed(entry, request, KeeperErrorCode.NotReadOnly, nowMs);
+        }
+
+        ReplayDeferred(nowMs);
+    }
+
+    /// <summary>
+    /// Begins a fuzzy snapshot of the tree and sessions at the last applied zxid. The host writes
+    /// it out with <see cref="ReplicaSnapshot.WriteChunk"/> between requests, on this replica's
+    /// loop, while writes continue.
+    /// </summary>
+    /// <returns>The snapshot cursor.</returns>
+    public ReplicaSnapshot BeginSnapshot()
+    {
+        // Only sessions whose createSession txn is applied: one still waiting for the disk is not
+        // part of the state at the start zxid (its txn, if it is persisted, is replayed).
+        var sessions = new List<(long Id, int TimeoutMs)>(_sessions.Count);
+        foreach (var session in _sessions.Sessions)
+        {
+            if (session.IsCommitted)
+            {
+                sessions.Add((session.Id, session.PersistedTimeoutMs));
+            }
+        }
+
+        // Sorted, so that two snapshots of the same state are the same bytes.
+        sessions.Sort((a, b) => a.Id.CompareTo(b.Id));
+        return new ReplicaSnapshot(_tree, [.. sessions]);
+    }
+
+    /// <summary>
+    /// Describes the durable state (every znode with every persisted field, the sessions with
+    /// their timeouts, the last zxid), one line per item in a fixed order: what tests compare a
+    /// restored replica with a live one by.
+    /// </summary>
+    /// <returns>The lines.</returns>
+    internal List<string> DumpState()
+    {
+        var lines = new List<string>();
+        _tree.Dump(lines);
+        var sessions = new List<Session>(_sessions.Sessions);
+        sessions.Sort((a, b) => a.Id.CompareTo(b.Id));
+        foreach (var session in sessions)
+        {
+            if (!session.IsCommitted)
+            {
+                continue;
+            }
+
+            lines.Add(string.Create(CultureInfo.InvariantCulture, $"session 0x{session.Id:x} timeout={session.PersistedTimeoutMs}"));
+        }
+
+        return lines;
     }
 
     /// <summary>The connection is gone (the peer closed it, or the host did). Its watches go; its session stays until it expires.</summary>

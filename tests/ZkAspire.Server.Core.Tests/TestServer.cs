@@ -13,12 +13,13 @@ internal sealed class TestServer
 
     private long _nextConnectionId = 1;
 
-    public TestServer(ReplicaOptions? options = null, bool hostPersistence = false)
+    public TestServer(ReplicaOptions? options = null, bool hostPersistence = false, ReplicaRecovery? recovery = null, long? nowMs = null)
     {
         Options = options ?? new ReplicaOptions { TickTimeMs = 2000, SessionIdSeed = 0x0100_0000_0000_0001 };
         Output = new RecordingOutput();
         Persistence = hostPersistence ? new RecordingPersistence() : null;
-        Replica = new Replica(Options, Output, Persistence);
+        NowMs = nowMs ?? StartMs;
+        Replica = recovery is null ? new Replica(Options, Output, Persistence) : recovery.CreateReplica(Output, Persistence, NowMs);
     }
 
     public ReplicaOptions Options { get; }

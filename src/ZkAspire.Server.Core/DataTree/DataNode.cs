@@ -38,6 +38,20 @@ internal sealed class DataNode
     /// <summary>Gets the child names.</summary>
     public IReadOnlyCollection<string> Children => _children ?? NoChildren;
 
+    /// <summary>Copies the child names, for a snapshot that walks them while the tree changes.</summary>
+    /// <returns>The names.</returns>
+    public string[] CopyChildren()
+    {
+        if (_children is null)
+        {
+            return [];
+        }
+
+        var names = new string[_children.Count];
+        _children.CopyTo(names);
+        return names;
+    }
+
     /// <summary>Whether a child of this name exists.</summary>
     /// <param name="name">The child's name.</param>
     /// <returns><see langword="true"/> if it does.</returns>

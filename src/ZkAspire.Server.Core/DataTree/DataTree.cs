@@ -15,7 +15,7 @@ namespace ZkAspire.Server.Core;
 /// is also reachable under the key <c>""</c>, as in ZooKeeper (so a fresh tree reports 5 nodes).
 /// The tree trusts its txns: the Prep stage has validated them.
 /// </remarks>
-internal sealed class DataTree
+internal sealed partial class DataTree
 {
     private readonly Dictionary<string, DataNode> _nodes = new(StringComparer.Ordinal);
     private readonly Dictionary<long, HashSet<string>> _ephemerals = [];
@@ -275,7 +275,22 @@ internal sealed class DataTree
 
         if (parent.HasChild(childName))
         {
+            // Only a replay over a fuzzy snapshot gets here (Prep refuses live creates of existing
+            // nodes): the node was serialized after this create, and possibly after a delete and
+            // a re-create of it, while its parent was serialized before. ZooKeeper's processTxn
+            // moves the parent's counter and pzxid forward all the same (ZOOKEEPER-3249), so that
+            // they end where an unbroken run leaves them.
+            SetCversionPzxid(parent, parentCVersion, header.Zxid);
             return KeeperErrorCode.NodeExists;
+        }
+
+        // A node in the map that its parent does not list (an orphan) cannot arise from a
+        // consistent snapshot and log: a parent is only deleted once its children are, and those
+        // deletes are replayed first. Should a damaged history leave one, the create in hand
+        // replaces it cleanly, bookkeeping included, rather than leaving two views of one path.
+        if (_nodes.TryGetValue(path, out var orphan))
+        {
+            ForgetNode(path, orphan);
         }
 
         // A create replayed over a fuzzy snapshot must not move the counter or pzxid backwards
@@ -283,35 +298,13 @@ internal sealed class DataTree
         // 2147483647 it never moves again and every later sequential create under the parent
         // collides (NodeExists). We compare as serial numbers (RFC 1982) instead, so the counter
         // wraps to −2147483648 as the programmer's guide and wire-protocol doc §12 describe.
-        if (unchecked(parentCVersion - parent.Stat.Cversion) > 0)
-        {
-            parent.Stat = parent.Stat with { Cversion = parentCVersion, Pzxid = header.Zxid };
-        }
+        SetCversionPzxid(parent, parentCVersion, header.Zxid);
 
         var child = new DataNode(data, acl, StatPersisted.ForCreate(header.Zxid, header.Time, ephemeralOwner));
         parent.AddChild(childName);
         _nodes[path] = child;
         ApproximateDataSize += path.Length + (data?.Length ?? 0);
-        switch (EphemeralOwners.TypeOf(ephemeralOwner, _extendedTypesEnabled))
-        {
-            case EphemeralType.Container:
-                _containers.Add(path);
-                break;
-            case EphemeralType.Ttl:
-                _ttls.Add(path);
-                break;
-            case EphemeralType.Normal:
-                if (!_ephemerals.TryGetValue(ephemeralOwner, out var set))
-                {
-                    set = new HashSet<string>(StringComparer.Ordinal);
-                    _ephemerals.Add(ephemeralOwner, set);
-                }
-
-                set.Add(path);
-                break;
-            default:
-                break;
-        }
+        IndexNode(path, ephemeralOwner);
 
         stat = child.ToStat(_extendedTypesEnabled);
         triggers.Add(new WatchTrigger(EventType.NodeCreated, path, header.Zxid, acl));
@@ -337,36 +330,12 @@ internal sealed class DataTree
             parent.Stat = parent.Stat with { Pzxid = zxid };
         }
 
-        if (!_nodes.Remove(path, out var node))
+        if (!_nodes.TryGetValue(path, out var node))
         {
             return KeeperErrorCode.NoNode;
         }
 
-        ApproximateDataSize -= path.Length + (node.Data?.Length ?? 0);
-        var owner = node.Stat.EphemeralOwner;
-        switch (EphemeralOwners.TypeOf(owner, _extendedTypesEnabled))
-        {
-            case EphemeralType.Container:
-                _containers.Remove(path);
-                break;
-            case EphemeralType.Ttl:
-                _ttls.Remove(path);
-                break;
-            case EphemeralType.Normal:
-                if (_ephemerals.TryGetValue(owner, out var set))
-                {
-                    set.Remove(path);
-                    if (set.Count == 0)
-                    {
-                        _ephemerals.Remove(owner);
-                    }
-                }
-
-                break;
-            default:
-                break;
-        }
-
+        ForgetNode(path, node);
         triggers.Add(new WatchTrigger(EventType.NodeDeleted, path, zxid, node.Acl));
         triggers.Add(new WatchTrigger(EventType.NodeChildrenChanged, parentName.Length == 0 ? PathUtils.Root : parentName, zxid, parent.Acl));
         return KeeperErrorCode.Ok;
@@ -403,6 +372,74 @@ internal sealed class DataTree
         node.Stat = node.Stat with { Aversion = version };
         stat = node.ToStat(_extendedTypesEnabled);
         return KeeperErrorCode.Ok;
+    }
+
+    // setCversionPzxid: the child counter and pzxid only move forwards. ZooKeeper compares with
+    // '>', so once the counter reaches 2147483647 it never moves again and every later sequential
+    // create under the parent collides (NodeExists). We compare as serial numbers (RFC 1982)
+    // instead, so the counter wraps to −2147483648 as the programmer's guide and wire-protocol
+    // doc §12 describe.
+    private static void SetCversionPzxid(DataNode parent, int parentCVersion, long zxid)
+    {
+        if (unchecked(parentCVersion - parent.Stat.Cversion) > 0)
+        {
+            parent.Stat = parent.Stat with { Cversion = parentCVersion, Pzxid = zxid };
+        }
+    }
+
+    // Removes a node from the map and from the ephemeral, container and TTL indexes.
+    private void ForgetNode(string path, DataNode node)
+    {
+        _nodes.Remove(path);
+        ApproximateDataSize -= path.Length + (node.Data?.Length ?? 0);
+        var owner = node.Stat.EphemeralOwner;
+        switch (EphemeralOwners.TypeOf(owner, _extendedTypesEnabled))
+        {
+            case EphemeralType.Container:
+                _containers.Remove(path);
+                break;
+            case EphemeralType.Ttl:
+                _ttls.Remove(path);
+                break;
+            case EphemeralType.Normal:
+                if (_ephemerals.TryGetValue(owner, out var set))
+                {
+                    set.Remove(path);
+                    if (set.Count == 0)
+                    {
+                        _ephemerals.Remove(owner);
+                    }
+                }
+
+                break;
+            default:
+                break;
+        }
+    }
+
+    // Adds a node to the ephemeral, container and TTL indexes.
+    private void IndexNode(string path, long ephemeralOwner)
+    {
+        switch (EphemeralOwners.TypeOf(ephemeralOwner, _extendedTypesEnabled))
+        {
+            case EphemeralType.Container:
+                _containers.Add(path);
+                break;
+            case EphemeralType.Ttl:
+                _ttls.Add(path);
+                break;
+            case EphemeralType.Normal:
+                if (!_ephemerals.TryGetValue(ephemeralOwner, out var set))
+                {
+                    set = new HashSet<string>(StringComparer.Ordinal);
+                    _ephemerals.Add(ephemeralOwner, set);
+                }
+
+                set.Add(path);
+                break;
+            default:
+                break;
+        }
     }
 
     private void KillSession(long sessionId, long zxid, IReadOnlyList<string> paths, List<WatchTrigger> triggers)

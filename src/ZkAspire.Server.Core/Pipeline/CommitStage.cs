@@ -1,5 +1,7 @@
 // Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
 
+using ZkAspire.Protocol;
+
 namespace ZkAspire.Server.Core;
 
 /// <summary>
@@ -43,6 +45,38 @@ internal sealed class CommitStage
         }
 
         _final.Serve(request);
+    }
+
+    /// <summary>
+    /// A txn could not be made durable: it is not applied; its request (if any) is answered with
+    /// <paramref name="error"/>, and the reads that waited behind it are served.
+    /// </summary>
+    /// <param name="entry">The txn.</param>
+    /// <param name="request">The request it answers, if any.</param>
+    /// <param name="error">The error the client gets.</param>
+    /// <param name="nowMs">The host's clock.</param>
+    public void Failed(TxnLogEntry entry, Request? request, KeeperErrorCode error, long nowMs)
+    {
+        if (request is null)
+        {
+            _final.Fail(entry, null, error, nowMs);
+            return;
+        }
+
+        var pending = request.Session.Pending;
+        if (pending.TryPeek(out var head) && ReferenceEquals(head, request))
+        {
+            pending.Dequeue();
+            Outstanding--;
+        }
+
+        _final.Fail(entry, request, error, nowMs);
+        while (pending.TryPeek(out var next) && !next.IsWrite)
+        {
+            pending.Dequeue();
+            Outstanding--;
+            _final.Serve(next);
+        }
     }
 
     /// <summary>A txn is durable: apply it, answer it, and serve what waited behind it.</summary>

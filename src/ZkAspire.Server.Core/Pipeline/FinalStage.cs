@@ -64,7 +64,11 @@ internal sealed class FinalStage : IWatchEventSink
         var rc = _tree.ProcessTxn(header, entry.Txn, _triggers);
 
         Session? closed = null;
-        if (header.OpCode == OpCode.CloseSession)
+        if (header.OpCode == OpCode.CreateSession && _sessions.Get(header.ClientId) is { } created)
+        {
+            created.IsCommitted = true;
+        }
+        else if (header.OpCode == OpCode.CloseSession)
         {
             closed = _sessions.Get(header.ClientId);
             _sessions.RemoveSession(header.ClientId);
@@ -86,6 +90,38 @@ internal sealed class FinalStage : IWatchEventSink
         {
             _connections.Close(connection, request is null ? "session expired" : "session closed by the client");
         }
+    }
+
+    /// <summary>
+    /// Answers a write whose txn could not be persisted, without applying it. A new session's
+    /// connection is closed (it has no session to come back to); a session whose closeSession
+    /// failed, by request or by expiry, is live again and expires at the next tick, which retries
+    /// the close.
+    /// </summary>
+    /// <param name="entry">The txn.</param>
+    /// <param name="request">The request, or <see langword="null"/> for server-issued txns.</param>
+    /// <param name="error">The error the client gets.</param>
+    /// <param name="nowMs">The host's clock.</param>
+    public void Fail(TxnLogEntry entry, Request? request, KeeperErrorCode error, long nowMs)
+    {
+        if (entry.Header.OpCode == OpCode.CloseSession && _sessions.Get(entry.Header.ClientId) is { } closing)
+        {
+            _sessions.Reopen(closing, nowMs);
+        }
+
+        if (request is null || request.Connection.IsClosed)
+        {
+            return;
+        }
+
+        if (request.Kind == RequestKind.Connect)
+        {
+            _sessions.RemoveSession(request.Session.Id);
+            _connections.Close(request.Connection, "the new session could not be persisted");
+            return;
+        }
+
+        Reply(request, error, null);
     }
 
     /// <summary>Serves a request that needs no txn, in order with the session's other replies.</summary>

@@ -40,6 +40,49 @@ internal sealed class PersistStage
         _persistence.Append(entry);
     }
 
+    /// <summary>
+    /// The host could not make the txns from <paramref name="fromZxid"/> on durable: they leave the
+    /// queue, in zxid order, without being passed on.
+    /// </summary>
+    /// <param name="fromZxid">The first txn that failed; every later one failed with it.</param>
+    /// <param name="failed">Receives the txns and their requests, in zxid order.</param>
+    public void Fail(long fromZxid, List<(TxnLogEntry Entry, Request? Request)> failed)
+    {
+        // The failed txns are the tail of the queue: everything before fromZxid was reported
+        // persisted first (the host reports in zxid order), or still will be.
+        var keep = _unpersisted.Count;
+        var i = 0;
+        foreach (var item in _unpersisted)
+        {
+            if (item.Entry.Zxid >= fromZxid)
+            {
+                keep = i;
+                break;
+            }
+
+            i++;
+        }
+
+        if (keep == _unpersisted.Count)
+        {
+            return;
+        }
+
+        var all = _unpersisted.ToArray();
+        _unpersisted.Clear();
+        for (var j = 0; j < all.Length; j++)
+        {
+            if (j < keep)
+            {
+                _unpersisted.Enqueue(all[j]);
+            }
+            else
+            {
+                failed.Add(all[j]);
+            }
+        }
+    }
+
     /// <summary>The host made every txn up to <paramref name="zxid"/> durable: pass them on in order.</summary>
     /// <param name="zxid">The highest durable zxid.</param>
     public void Persisted(long zxid)

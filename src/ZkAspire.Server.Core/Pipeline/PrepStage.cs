@@ -78,7 +78,7 @@ internal sealed class PrepStage
     /// <param name="nowMs">The txn time.</param>
     public void Prep(Request request, long nowMs)
     {
-        var header = new TxnHeader(request.Session.Id, request.Xid, ++_lastZxid, nowMs, request.Type);
+        var header = new TxnHeader(request.Session.Id, request.Xid, NextZxid(), nowMs, request.Type);
         IJuteRecord? txn;
         KeeperErrorCode err;
         if (request.DecodeError != KeeperErrorCode.Ok)
@@ -116,7 +116,7 @@ internal sealed class PrepStage
     /// <param name="nowMs">The txn time.</param>
     public void PrepCreateSession(Request request, int timeoutMs, long nowMs) =>
         request.Txn = new TxnLogEntry(
-            new TxnHeader(request.Session.Id, 0, ++_lastZxid, nowMs, (int)OpCode.CreateSession),
+            new TxnHeader(request.Session.Id, 0, NextZxid(), nowMs, (int)OpCode.CreateSession),
             new CreateSessionTxn(timeoutMs));
 
     /// <summary>Preps the closeSession txn the server issues when a session expires.</summary>
@@ -125,7 +125,7 @@ internal sealed class PrepStage
     /// <returns>The txn.</returns>
     public TxnLogEntry PrepExpiry(Session session, long nowMs)
     {
-        var header = new TxnHeader(session.Id, 0, ++_lastZxid, nowMs, (int)OpCode.CloseSession);
+        var header = new TxnHeader(session.Id, 0, NextZxid(), nowMs, (int)OpCode.CloseSession);
         return new TxnLogEntry(header, PrepCloseSession(session, header.Zxid));
     }
 
@@ -135,11 +135,72 @@ internal sealed class PrepStage
     /// <returns>The txn, or an error txn if the node changed meanwhile.</returns>
     public TxnLogEntry PrepDeleteContainer(string path, long nowMs)
     {
-        var header = new TxnHeader(0, 0, ++_lastZxid, nowMs, (int)OpCode.DeleteContainer);
+        var header = new TxnHeader(0, 0, NextZxid(), nowMs, (int)OpCode.DeleteContainer);
         var err = PrepOp((int)OpCode.DeleteContainer, new DeleteContainerRequest(path), header, [], out var txn);
         return err == KeeperErrorCode.Ok && txn is not null
             ? new TxnLogEntry(header, txn)
             : new TxnLogEntry(header with { Type = (int)OpCode.Error }, new ErrorTxn((int)err));
+    }
+
+    /// <summary>
+    /// Forgets the txns from <paramref name="fromZxid"/> on, which could not be persisted: their
+    /// change records go, and the next txn takes <paramref name="fromZxid"/> again, so that the log
+    /// stays gapless (the failed zxids were never acknowledged to anyone).
+    /// </summary>
+    /// <param name="fromZxid">The first failed zxid.</param>
+    public void Rollback(long fromZxid)
+    {
+        if (fromZxid > _lastZxid)
+        {
+            return;
+        }
+
+        var kept = new List<ChangeRecord>(_outstanding.Count);
+        foreach (var change in _outstanding)
+        {
+            if (change.Zxid < fromZxid)
+            {
+                kept.Add(change);
+            }
+        }
+
+        _outstanding.Clear();
+        _outstandingForPath.Clear();
+        foreach (var change in kept)
+        {
+            _outstanding.Enqueue(change);
+            _outstandingForPath[change.Path] = change;
+        }
+
+        _lastZxid = fromZxid - 1;
+    }
+
+    /// <summary>
+    /// The zxid after <paramref name="zxid"/>: the counter (low 32 bits) goes up by one, and when
+    /// it would reach 0xFFFFFFFF a new epoch starts at counter 1. ZooKeeper's leader refuses to
+    /// propose a txn with counter 0xFFFFFFFF and forces a re-election (XidRolloverException),
+    /// whose new epoch restarts the counter; a standalone server has no one to elect, so it moves
+    /// to the next epoch itself. The new epoch is durable as soon as the first txn carrying it is
+    /// logged, and zxids stay increasing as 64-bit numbers, which is all clients compare.
+    /// </summary>
+    /// <param name="zxid">A zxid.</param>
+    /// <returns>The next one.</returns>
+    /// <exception cref="InvalidOperationException">Every epoch has been used (2^31 epochs of 2^32 − 2 txns).</exception>
+    public static long NextZxid(long zxid)
+    {
+        var next = zxid + 1;
+        if ((uint)next != uint.MaxValue)
+        {
+            return next;
+        }
+
+        var epoch = new Zxid(zxid).Epoch;
+        if (epoch == int.MaxValue)
+        {
+            throw new InvalidOperationException("The zxid space is exhausted: no epoch is left after 0x7fffffff.");
+        }
+
+        return Zxid.From(epoch + 1, 1).Value;
     }
 
     /// <summary>Forgets the change records of txns up to a zxid once they are applied.</summary>
@@ -155,6 +216,8 @@ internal sealed class PrepStage
             }
         }
     }
+
+    private long NextZxid() => _lastZxid = NextZxid(_lastZxid);
 
     private static string Key(string path) => path.Length == 0 ? PathUtils.Root : path;
 

@@ -15,6 +15,7 @@ internal sealed class Session : IEquatable<Session>
     {
         Id = id;
         TimeoutMs = timeoutMs;
+        PersistedTimeoutMs = timeoutMs;
     }
 
     /// <summary>Gets the session id.</summary>
@@ -22,6 +23,19 @@ internal sealed class Session : IEquatable<Session>
 
     /// <summary>Gets or sets the timeout last negotiated for it.</summary>
     public int TimeoutMs { get; set; }
+
+    /// <summary>
+    /// Gets the timeout its createSession txn recorded: what snapshots keep and a restore brings
+    /// back (ZooKeeper's <c>sessionsWithTimeouts</c>); a resume with another timeout changes
+    /// <see cref="TimeoutMs"/> only, as it writes no txn.
+    /// </summary>
+    public int PersistedTimeoutMs { get; }
+
+    /// <summary>
+    /// Gets or sets whether its createSession txn has been applied (or it was restored): only
+    /// such sessions are part of the durable state a snapshot copies.
+    /// </summary>
+    public bool IsCommitted { get; set; }
 
     /// <summary>Gets or sets whether a closeSession txn has been prepped: it accepts nothing more.</summary>
     public bool IsClosing { get; set; }

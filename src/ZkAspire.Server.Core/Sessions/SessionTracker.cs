@@ -51,6 +51,40 @@ internal sealed class SessionTracker
         return session;
     }
 
+    /// <summary>
+    /// Adds a session restored from a snapshot or a replayed createSession txn, its deadline
+    /// starting now (ZooKeeper's <c>SessionTrackerImpl.addSession</c> at load: a restored session
+    /// expires one timeout after the restart unless its client reconnects).
+    /// </summary>
+    /// <param name="sessionId">The id.</param>
+    /// <param name="timeoutMs">The timeout.</param>
+    /// <param name="nowMs">The current time.</param>
+    public void AddSession(long sessionId, int timeoutMs, long nowMs)
+    {
+        if (!_sessions.TryGetValue(sessionId, out var session))
+        {
+            session = new Session(sessionId, timeoutMs) { IsCommitted = true };
+            _sessions.Add(sessionId, session);
+        }
+
+        _expiry.Update(session, nowMs, timeoutMs);
+    }
+
+    /// <summary>
+    /// Puts back a session whose closeSession txn could not be persisted: it is live again and
+    /// expires at the next tick, when the expiry is retried.
+    /// </summary>
+    /// <param name="session">The session.</param>
+    /// <param name="nowMs">The current time.</param>
+    public void Reopen(Session session, long nowMs)
+    {
+        session.IsClosing = false;
+        if (_sessions.ContainsKey(session.Id))
+        {
+            _expiry.Update(session, nowMs, 0);
+        }
+    }
+
     /// <summary>Finds a session.</summary>
     /// <param name="sessionId">The id.</param>
     /// <returns>The session, or <see langword="null"/>.</returns>

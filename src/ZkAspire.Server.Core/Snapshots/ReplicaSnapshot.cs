@@ -1,0 +1,163 @@
+// Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
+
+using ZkAspire.Protocol;
+
+namespace ZkAspire.Server.Core;
+
+/// <summary>
+/// A fuzzy snapshot of a replica in progress (ZooKeeper's <c>FileTxnSnapLog.save</c> /
+/// <c>DataTree.serialize</c>): the host writes it out a chunk at a time between requests, on the
+/// replica's loop, while writes go on. Sessions are copied when it begins; znodes are serialized
+/// depth first as they are when reached, so the result mixes states from the start zxid up to the
+/// zxid applied when it ends. Restoring loads it and replays every logged txn after
+/// <see cref="StartZxid"/>; <see cref="ReplicaRecovery"/> tolerates the overlap so that the result
+/// is the state an unbroken run reaches.
+/// </summary>
+/// <remarks>
+/// Not thread-safe, and tied to its replica: call <see cref="WriteChunk"/> only from the loop that
+/// drives the replica, never concurrently with it. Each chunk holds whole records.
+/// </remarks>
+public sealed class ReplicaSnapshot
+{
+    private readonly DataTree _tree;
+    private readonly (long Id, int TimeoutMs)[] _sessions;
+    private readonly Dictionary<IReadOnlyList<ACL>, int> _aclIds = new(AclListComparer.Instance);
+    private readonly Stack<Frame> _stack = new();
+    private int _sessionsWritten;
+    private bool _begun;
+    private bool _rootWritten;
+
+    internal ReplicaSnapshot(DataTree tree, (long Id, int TimeoutMs)[] sessions)
+    {
+        _tree = tree;
+        _sessions = sessions;
+        StartZxid = tree.LastProcessedZxid;
+        NodeCountAtStart = tree.MapCount;
+    }
+
+    /// <summary>Gets the zxid of the last txn applied when the snapshot began; the log is replayed from the next one. Snapshot files are named by it.</summary>
+    public long StartZxid { get; }
+
+    /// <summary>Gets the number of znodes when the snapshot began.</summary>
+    public long NodeCountAtStart { get; }
+
+    /// <summary>Gets the number of sessions copied when the snapshot began.</summary>
+    public int SessionCount => _sessions.Length;
+
+    /// <summary>Gets the number of znodes written so far.</summary>
+    public long NodesWritten { get; private set; }
+
+    /// <summary>Gets whether every record, the End record included, has been written.</summary>
+    public bool IsComplete { get; private set; }
+
+    /// <summary>
+    /// Writes the next records: at most <paramref name="maxRecords"/> sessions and znodes (plus the
+    /// ACL records they need), and no more once <paramref name="maxBytes"/> are in the writer, so
+    /// that one call never holds the loop for long and a chunk stays small whatever the data
+    /// sizes (a record is at most one znode's data, bounded by jute.maxbuffer, past the limit).
+    /// </summary>
+    /// <param name="writer">Where the records go; they are appended to what it holds.</param>
+    /// <param name="maxRecords">The most sessions and znodes to write in this call; at least 1.</param>
+    /// <param name="maxBytes">The writer length after which no further record is started.</param>
+    /// <returns><see langword="true"/> once the snapshot is complete (the End record was written).</returns>
+    public bool WriteChunk(JuteWriter writer, int maxRecords, int maxBytes = int.MaxValue)
+    {
+        ArgumentNullException.ThrowIfNull(writer);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxRecords);
+        if (IsComplete)
+        {
+            return true;
+        }
+
+        var budget = maxRecords;
+        var start = writer.Length;
+        if (!_begun)
+        {
+            writer.WriteByte((byte)SnapshotRecordKind.Begin);
+            writer.WriteInt(SnapshotRecords.FormatVersion);
+            writer.WriteLong(StartZxid);
+            writer.WriteInt(_sessions.Length);
+            writer.WriteLong(NodeCountAtStart);
+            _begun = true;
+        }
+
+        // ZooKeeper writes the sessions first, then the tree (FileSnap.serialize).
+        while (_sessionsWritten < _sessions.Length && budget > 0 && writer.Length - start < maxBytes)
+        {
+            var (id, timeoutMs) = _sessions[_sessionsWritten++];
+            writer.WriteByte((byte)SnapshotRecordKind.Session);
+            writer.WriteLong(id);
+            writer.WriteInt(timeoutMs);
+            budget--;
+        }
+
+        if (!_rootWritten && budget > 0 && _sessionsWritten == _sessions.Length && writer.Length - start < maxBytes)
+        {
+            WriteNode(writer, PathUtils.Root, _tree.GetNodeForSnapshot(PathUtils.Root)!);
+            _rootWritten = true;
+            budget--;
+        }
+
+        // Depth first from the root, as DataTree.serializeNode: each node as it is now, then its
+        // children as they are when reached. A child deleted meanwhile is skipped; one created
+        // after its parent was passed is not in this snapshot (its create is in the log).
+        while (budget > 0 && writer.Length - start < maxBytes && _stack.TryPeek(out var frame))
+        {
+            if (frame.Next >= frame.Names.Length)
+            {
+                _stack.Pop();
+                continue;
+            }
+
+            var path = PathUtils.Combine(frame.Path, frame.Names[frame.Next++]);
+            if (_tree.GetNodeForSnapshot(path) is { } node)
+            {
+                WriteNode(writer, path, node);
+                budget--;
+            }
+        }
+
+        if (budget > 0 && _stack.Count == 0 && _rootWritten && _sessionsWritten == _sessions.Length)
+        {
+            writer.WriteByte((byte)SnapshotRecordKind.End);
+            writer.WriteLong(NodesWritten);
+            writer.WriteInt(_sessions.Length);
+            writer.WriteInt(_aclIds.Count);
+            IsComplete = true;
+        }
+
+        return IsComplete;
+    }
+
+    private void WriteNode(JuteWriter writer, string path, DataNode node)
+    {
+        if (!_aclIds.TryGetValue(node.Acl, out var aclId))
+        {
+            aclId = _aclIds.Count;
+            _aclIds.Add(node.Acl, aclId);
+            writer.WriteByte((byte)SnapshotRecordKind.Acl);
+            writer.WriteInt(aclId);
+            writer.WriteVector(node.Acl);
+        }
+
+        writer.WriteByte((byte)SnapshotRecordKind.Node);
+        writer.WriteString(path);
+        writer.WriteBuffer(node.Data);
+        writer.WriteInt(aclId);
+        node.Stat.Write(writer);
+        NodesWritten++;
+        if (node.ChildCount > 0)
+        {
+            _stack.Push(new Frame(path, node.CopyChildren()));
+        }
+    }
+
+    private sealed class Frame(string path, string[] names)
+    {
+        public string Path { get; } = path;
+
+        public string[] Names { get; } = names;
+
+        public int Next { get; set; }
+    }
+}

@@ -1,0 +1,250 @@
+// Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
+
+using System.Buffers.Binary;
+using System.Threading.Channels;
+using ZkAspire.Protocol;
+using ZkAspire.Server.Core;
+
+namespace ZkAspire.Server.Storage;
+
+/// <summary>What one <see cref="SnapshotDriver.Step"/> did.</summary>
+public enum SnapshotStepResult
+{
+    /// <summary>No snapshot is in progress.</summary>
+    Idle,
+
+    /// <summary>A chunk was produced and more remain: step again soon (after other inputs).</summary>
+    MoreWork,
+
+    /// <summary>The file writer is behind: wait for <see cref="SnapshotDriver.WriterProgressed"/> before stepping again.</summary>
+    WaitingForWriter,
+
+    /// <summary>The last chunk was produced; <see cref="SnapshotDriver.Completion"/> ends when the file is durable.</summary>
+    Produced,
+}
+
+/// <summary>A snapshot file made durable.</summary>
+/// <param name="Path">The file.</param>
+/// <param name="StartZxid">Its start zxid.</param>
+/// <param name="Nodes">The znodes it holds.</param>
+/// <param name="Sessions">The sessions it holds.</param>
+/// <param name="Bytes">Its size.</param>
+public sealed record SnapshotFileInfo(string Path, long StartZxid, long Nodes, int Sessions, long Bytes);
+
+/// <summary>
+/// Takes snapshots in the background (ZooKeeper's SyncRequestProcessor snapshot thread and
+/// <c>FileSnap.serialize</c>): the host's event loop decides when (<see cref="ShouldSnapshot"/>),
+/// begins one, and steps it a chunk at a time between requests; a writer task appends the chunks
+/// to a temp file, syncs it, renames it into place and syncs the directory.
+/// </summary>
+/// <remarks>
+/// The trigger is ZooKeeper's: after snapCount/2 + r txns, r drawn anew for each snapshot from
+/// [0, snapCount/2) with the host's random source, so that replicas do not snapshot together
+/// (or after half the log-size limit plus a random share). Only the loop calls into it.
+/// </remarks>
+public sealed class SnapshotDriver : IDisposable
+{
+    private readonly StorageOptions _options;
+    private readonly IStorageFileSystem _fileSystem;
+    private readonly TimeProvider _time;
+    private readonly Random _random;
+    private int _randomRoll;
+    private ReplicaSnapshot? _snapshot;
+    private Channel<JuteWriter>? _chunks;
+    private int _queued;
+
+    /// <summary>Creates the driver.</summary>
+    /// <param name="options">The settings.</param>
+    /// <param name="random">The host's random source for the snapshot trigger.</param>
+    /// <param name="fileSystem">The file system; <see cref="LocalFileSystem"/> by default.</param>
+    /// <param name="time">The clock for file headers; the system clock by default.</param>
+    public SnapshotDriver(StorageOptions options, Random random, IStorageFileSystem? fileSystem = null, TimeProvider? time = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(random);
+        options.Validate();
+        _options = options;
+        _random = random;
+        _fileSystem = fileSystem ?? LocalFileSystem.Instance;
+        _time = time ?? TimeProvider.System;
+        _randomRoll = _random.Next(options.SnapCount / 2);
+    }
+
+    /// <summary>
+    /// Raised on the writer task each time it has written a chunk or finished: a host that got
+    /// <see cref="SnapshotStepResult.WaitingForWriter"/> posts a step into its loop from here.
+    /// </summary>
+    public event Action? WriterProgressed;
+
+    /// <summary>Gets whether a snapshot is being produced or written.</summary>
+    public bool InProgress => _snapshot is not null || (Completion is { IsCompleted: false });
+
+    /// <summary>Gets the current or last snapshot's completion: the file once durable, or the IO error.</summary>
+    public Task<SnapshotFileInfo>? Completion { get; private set; }
+
+    /// <summary>Gets the txn count that triggers the next snapshot: in [snapCount/2 + 1, snapCount].</summary>
+    public long Threshold => (_options.SnapCount / 2) + _randomRoll + 1;
+
+    /// <summary>Whether a snapshot is due (ZooKeeper's <c>shouldSnapshot</c>) and none is in progress ("Too busy to snap, skipping").</summary>
+    /// <param name="txnsSinceRoll">Txns logged since the last roll (<see cref="FileTxnLog.TxnsSinceRoll"/>).</param>
+    /// <param name="bytesSinceRoll">Log bytes since the last roll, or 0 if not counted.</param>
+    /// <returns><see langword="true"/> if the host should roll the log and begin one.</returns>
+    public bool ShouldSnapshot(long txnsSinceRoll, long bytesSinceRoll = 0)
+    {
+        if (InProgress)
+        {
+            return false;
+        }
+
+        var bySize = _options.SnapSizeLimitBytes > 0 && bytesSinceRoll > (_options.SnapSizeLimitBytes / 2) + (long)(_randomRoll / (double)_options.SnapCount * _options.SnapSizeLimitBytes);
+        return txnsSinceRoll >= Threshold || bySize;
+    }
+
+    /// <summary>Begins writing a snapshot the host took with <c>Replica.BeginSnapshot</c> (after rolling the log).</summary>
+    /// <param name="snapshot">The snapshot cursor.</param>
+    /// <exception cref="InvalidOperationException">One is in progress.</exception>
+    public void Begin(ReplicaSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        if (InProgress)
+        {
+            throw new InvalidOperationException("A snapshot is already in progress.");
+        }
+
+        _randomRoll = _random.Next(_options.SnapCount / 2);
+        _snapshot = snapshot;
+        _chunks = Channel.CreateUnbounded<JuteWriter>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = true });
+        _queued = 0;
+        var header = new SnapshotFileHeader(
+            SnapshotFileFormat.Version,
+            _options.ServerId,
+            snapshot.StartZxid,
+            snapshot.NodeCountAtStart,
+            snapshot.SessionCount,
+            _time.GetUtcNow().ToUnixTimeMilliseconds());
+        var reader = _chunks.Reader;
+        Completion = Task.Run(() => WriteFileAsync(header, reader, snapshot));
+    }
+
+    /// <summary>Produces the next chunk (at most <see cref="StorageOptions.SnapshotChunkRecords"/> znodes and sessions, about <see cref="StorageOptions.SnapshotChunkBytes"/>) on the loop.</summary>
+    /// <returns>What happened.</returns>
+    public SnapshotStepResult Step()
+    {
+        if (_snapshot is null)
+        {
+            return SnapshotStepResult.Idle;
+        }
+
+        if (Completion is { IsCompleted: true })
+        {
+            // The writer failed (its exception is in Completion): stop producing.
+            _snapshot = null;
+            return SnapshotStepResult.Idle;
+        }
+
+        if (Volatile.Read(ref _queued) >= _options.SnapshotMaxQueuedChunks)
+        {
+            return SnapshotStepResult.WaitingForWriter;
+        }
+
+        var chunk = new JuteWriter(64 * 1024);
+        var done = _snapshot.WriteChunk(chunk, _options.SnapshotChunkRecords, _options.SnapshotChunkBytes);
+        Interlocked.Increment(ref _queued);
+        _chunks!.Writer.TryWrite(chunk);
+        if (!done)
+        {
+            return SnapshotStepResult.MoreWork;
+        }
+
+        _chunks.Writer.TryComplete();
+        _snapshot = null;
+        return SnapshotStepResult.Produced;
+    }
+
+    /// <summary>Abandons the snapshot in progress; its temp file is deleted.</summary>
+    public void Abort()
+    {
+        if (_chunks is not null && _snapshot is not null)
+        {
+            _chunks.Writer.TryComplete(new OperationCanceledException("The snapshot was abandoned."));
+        }
+
+        _snapshot = null;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => Abort();
+
+    private async Task<SnapshotFileInfo> WriteFileAsync(SnapshotFileHeader header, ChannelReader<JuteWriter> chunks, ReplicaSnapshot snapshot)
+    {
+        var directory = _options.SnapshotDirectory;
+        _fileSystem.CreateDirectory(directory);
+        var name = StorageLayout.SnapshotName(header.StartZxid);
+        var temp = Path.Combine(directory, name + StorageLayout.TempSuffix);
+        var final = Path.Combine(directory, name);
+        _fileSystem.Delete(temp);
+        var file = _fileSystem.Open(temp, StorageFileMode.CreateNew);
+        var renamed = false;
+        try
+        {
+            var bytes = new byte[Math.Max(SnapshotFileFormat.HeaderSize, SnapshotFileFormat.TrailerSize)];
+            SnapshotFileFormat.WriteHeader(bytes, header);
+            file.Write(bytes.AsSpan(0, SnapshotFileFormat.HeaderSize), 0);
+            var offset = (long)SnapshotFileFormat.HeaderSize;
+            var running = Crc32C.Seed;
+            var payloadBytes = 0L;
+            var count = 0;
+            var prefix = new byte[SnapshotFileFormat.ChunkHeaderSize];
+            await foreach (var chunk in chunks.ReadAllAsync().ConfigureAwait(false))
+            {
+                try
+                {
+                    var payload = chunk.WrittenSpan;
+                    BinaryPrimitives.WriteInt32BigEndian(prefix, payload.Length);
+                    BinaryPrimitives.WriteUInt32BigEndian(prefix.AsSpan(4), Crc32C.Finish(Crc32C.Append(Crc32C.Append(Crc32C.Seed, prefix.AsSpan(0, 4)), payload)));
+                    file.Write(prefix, offset);
+                    file.Write(payload, offset + prefix.Length);
+                    offset += prefix.Length + payload.Length;
+                    running = Crc32C.Append(running, payload);
+                    payloadBytes += payload.Length;
+                    count++;
+                }
+                finally
+                {
+                    chunk.Dispose();
+                    Interlocked.Decrement(ref _queued);
+                }
+
+                WriterProgressed?.Invoke();
+            }
+
+            SnapshotFileFormat.WriteTrailer(bytes, new SnapshotTrailer(count, payloadBytes, Crc32C.Finish(running)));
+            file.Write(bytes.AsSpan(0, SnapshotFileFormat.TrailerSize), offset);
+            offset += SnapshotFileFormat.TrailerSize;
+
+            // Durable before it is visible under its name, and the rename durable before the
+            // snapshot is relied on (purge may then delete what it replaces).
+            file.Sync();
+            file.Dispose();
+            _fileSystem.Move(temp, final);
+            renamed = true;
+            _fileSystem.SyncDirectory(directory);
+            // The loop wrote the last chunk before completing the channel, so the count is final.
+            return new SnapshotFileInfo(final, header.StartZxid, snapshot.NodesWritten, header.SessionCount, offset);
+        }
+        catch
+        {
+            file.Dispose();
+            if (!renamed)
+            {
+                _fileSystem.Delete(temp);
+            }
+
+            throw;
+        }
+        finally
+        {
+            WriterProgressed?.Invoke();
+        }
+    }
+}

@@ -1,0 +1,83 @@
+// Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
+
+using ZkAspire.Protocol;
+using ZkAspire.Server.Storage;
+
+namespace ZkAspire.Server.Storage.Tests;
+
+/// <summary>When snapshots are taken (ZooKeeper's SyncRequestProcessor.shouldSnapshot) and how the writer keeps up.</summary>
+public sealed class SnapshotDriverTests : IDisposable
+{
+    private readonly TempDataDir _dir = new();
+
+    public void Dispose() => _dir.Dispose();
+
+    [Fact]
+    public void TheTriggerIsRandomizedPerServerIntoTheUpperHalfOfSnapCount()
+    {
+        var options = _dir.Options(o => o.SnapCount = 1000);
+        var thresholds = new HashSet<long>();
+        for (var seed = 0; seed < 50; seed++)
+        {
+            using var driver = new SnapshotDriver(options, new Random(seed));
+            Assert.InRange(driver.Threshold, 501, 1000);
+            Assert.False(driver.ShouldSnapshot(driver.Threshold - 1));
+            Assert.True(driver.ShouldSnapshot(driver.Threshold));
+            thresholds.Add(driver.Threshold);
+        }
+
+        Assert.True(thresholds.Count > 10);
+    }
+
+    [Fact]
+    public void NoSecondSnapshotWhileOneIsInProgressAndANewThresholdAfterEach()
+    {
+        using var server = new DurableServer(_dir.Options(o => o.SnapCount = 10));
+        var connection = server.Connect();
+        for (var i = 0; i < 8; i++)
+        {
+            server.Call(connection, OpCode.Create, new CreateRequest("/n" + i, null, Acls.OpenAclUnsafe, 0));
+        }
+
+        server.BeginSnapshot();
+        Assert.True(server.Snapshots.InProgress);
+        Assert.False(server.Snapshots.ShouldSnapshot(1_000_000));
+        Assert.Throws<InvalidOperationException>(() => server.Snapshots.Begin(server.Replica.BeginSnapshot()));
+        var info = server.FinishSnapshot();
+        Assert.False(server.Snapshots.InProgress);
+        Assert.InRange(server.Snapshots.Threshold, 6, 10);
+        Assert.Equal(server.Replica.LastProcessedZxid, info.StartZxid);
+        Assert.Equal(StorageLayout.SnapshotName(info.StartZxid), Path.GetFileName(info.Path));
+        Assert.Equal(new FileInfo(info.Path).Length, info.Bytes);
+        Assert.Equal(4 + 8, info.Nodes);
+    }
+
+    [Fact]
+    public async Task ChunkProductionWaitsForASlowWriter()
+    {
+        using var server = new DurableServer(_dir.Options(o =>
+        {
+            o.SnapshotChunkRecords = 1;
+            o.SnapshotMaxQueuedChunks = 2;
+        }));
+        var connection = server.Connect();
+        for (var i = 0; i < 30; i++)
+        {
+            server.Call(connection, OpCode.Create, new CreateRequest("/n" + i, new byte[100], Acls.OpenAclUnsafe, 0));
+        }
+
+        server.BeginSnapshot();
+        var results = new List<SnapshotStepResult>();
+        SnapshotStepResult step;
+        do
+        {
+            step = server.Snapshots.Step();
+            results.Add(step);
+        }
+        while (step != SnapshotStepResult.Produced);
+
+        var info = await server.Snapshots.Completion!.WaitAsync(TimeSpan.FromSeconds(10), TestContext.Current.CancellationToken);
+        Assert.Equal(36, results.Count(r => r is SnapshotStepResult.MoreWork or SnapshotStepResult.Produced));
+        Assert.True(StorageTools.VerifySnapshot(info.Path).IsValid);
+    }
+}
