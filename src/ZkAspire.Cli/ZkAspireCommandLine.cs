@@ -20,6 +20,8 @@ public static class ZkAspireCommandLine
               works as 'zkCli.sh -server ... ls /' does.
           zkaspire server {start|start-foreground|stop|restart|status} [path/to/zoo.cfg]
               Controls a zkaspire-server process as zkServer.sh does.
+          zkaspire bench [-server host:port[,...]] [--workload create,set,get,mixed,watch,lock] [options]
+              Loads any ZooKeeper server; 'zkaspire bench --help' lists the options.
           zkaspire --version
         See docs/cli.md.
         """;
@@ -58,6 +60,8 @@ public static class ZkAspireCommandLine
                 return ExitCodes.Success;
             case "server":
                 return await new ServerCommand(console).RunAsync(args.Skip(1).ToArray(), cancellationToken).ConfigureAwait(false);
+            case "bench":
+                return await new Bench.BenchCommand(output, error).RunAsync(args.Skip(1).ToArray(), cancellationToken).ConfigureAwait(false);
             case "shell":
                 return await new ZooKeeperShell(console, interactive).RunAsync(args.Skip(1).ToArray(), input, cancellationToken).ConfigureAwait(false);
             default:
