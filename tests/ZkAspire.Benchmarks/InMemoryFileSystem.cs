@@ -5,8 +5,8 @@ using ZkAspire.Server.Storage;
 namespace ZkAspire.Benchmarks;
 
 /// <summary>
-/// Files in memory, sync a no-op: what the txn log costs in CPU (encoding, checksums, the hand-off
-/// to its writer thread) without the disk. Only what the log writer needs.
+/// Files without a disk, sync a no-op: what the txn log costs in CPU (encoding, checksums, the
+/// hand-off to its writer thread) without the device. Only what the log writer needs.
 /// </summary>
 internal sealed class InMemoryFileSystem : IStorageFileSystem
 {
@@ -69,43 +69,24 @@ internal sealed class InMemoryFileSystem : IStorageFileSystem
     {
     }
 
+    /// <summary>
+    /// A file that keeps its length and not its bytes: the log only writes, front to back, and a
+    /// benchmark that kept gigabytes of log would measure the copying of its own arrays.
+    /// </summary>
     private sealed class MemoryFile : IStorageFile
     {
-        private byte[] _bytes = [];
-
         public long Length { get; private set; }
 
-        public void SetLength(long length)
-        {
-            if (length > _bytes.Length)
-            {
-                Array.Resize(ref _bytes, (int)length);
-            }
-
-            Length = length;
-        }
+        public void SetLength(long length) => Length = length;
 
         public int Read(Span<byte> buffer, long offset)
         {
             var count = (int)Math.Max(0, Math.Min(buffer.Length, Length - offset));
-            _bytes.AsSpan((int)offset, count).CopyTo(buffer);
+            buffer[..count].Clear();
             return count;
         }
 
-        public void Write(ReadOnlySpan<byte> buffer, long offset)
-        {
-            // The log writes each segment once, front to back: keep only the last block, so a long
-            // benchmark does not hold gigabytes.
-            if (offset + buffer.Length > Length)
-            {
-                SetLength(offset + buffer.Length);
-            }
-
-            if (offset + buffer.Length <= _bytes.Length)
-            {
-                buffer.CopyTo(_bytes.AsSpan((int)offset));
-            }
-        }
+        public void Write(ReadOnlySpan<byte> buffer, long offset) => Length = Math.Max(Length, offset + buffer.Length);
 
         public void Sync()
         {
