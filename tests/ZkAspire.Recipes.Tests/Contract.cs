@@ -1,0 +1,11 @@
+// Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
+
+using ZkAspire.Recipes.Tests.Infrastructure;
+using ZkAspire.Recipes.Tests.Locks;
+
+namespace ZkAspire.Recipes.Tests;
+
+// Every scenario runs against ZkAspire's server and against Apache ZooKeeper 3.8.
+public sealed class ZkAspireMutexTests(ZkAspireServer server) : MutexTests<ZkAspireServer>(server);
+
+public sealed class ApacheMutexTests(ApacheServer server) : MutexTests<ApacheServer>(server);
