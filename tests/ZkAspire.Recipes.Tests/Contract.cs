@@ -9,3 +9,15 @@ namespace ZkAspire.Recipes.Tests;
 public sealed class ZkAspireMutexTests(ZkAspireServer server) : MutexTests<ZkAspireServer>(server);
 
 public sealed class ApacheMutexTests(ApacheServer server) : MutexTests<ApacheServer>(server);
+
+public sealed class ZkAspireSemaphoreTests(ZkAspireServer server) : SemaphoreTests<ZkAspireServer>(server);
+
+public sealed class ApacheSemaphoreTests(ApacheServer server) : SemaphoreTests<ApacheServer>(server);
+
+public sealed class ZkAspireReadWriteLockTests(ZkAspireServer server) : ReadWriteLockTests<ZkAspireServer>(server);
+
+public sealed class ApacheReadWriteLockTests(ApacheServer server) : ReadWriteLockTests<ApacheServer>(server);
+
+public sealed class ZkAspireMultiLockTests(ZkAspireServer server) : MultiLockTests<ZkAspireServer>(server);
+
+public sealed class ApacheMultiLockTests(ApacheServer server) : MultiLockTests<ApacheServer>(server);
