@@ -1,6 +1,7 @@
 // Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
 
 using ZkAspire.Recipes.Tests.Infrastructure;
+using ZkAspire.Recipes.Tests.Interop;
 using ZkAspire.Recipes.Tests.Locks;
 
 namespace ZkAspire.Recipes.Tests;
@@ -21,3 +22,13 @@ public sealed class ApacheReadWriteLockTests(ApacheServer server) : ReadWriteLoc
 public sealed class ZkAspireMultiLockTests(ZkAspireServer server) : MultiLockTests<ZkAspireServer>(server);
 
 public sealed class ApacheMultiLockTests(ApacheServer server) : MultiLockTests<ApacheServer>(server);
+
+public sealed class ZkAspireTicketSaleTests(ZkAspireServer server) : TicketSaleTests<ZkAspireServer>(server);
+
+public sealed class ApacheTicketSaleTests(ApacheServer server) : TicketSaleTests<ApacheServer>(server);
+
+public sealed class ZkAspireCuratorLockInteropTests(ZkAspireServer server, CuratorFixture<ZkAspireServer> curator)
+    : CuratorLockInteropTests<ZkAspireServer>(server, curator), IClassFixture<CuratorFixture<ZkAspireServer>>;
+
+public sealed class ApacheCuratorLockInteropTests(ApacheServer server, CuratorFixture<ApacheServer> curator)
+    : CuratorLockInteropTests<ApacheServer>(server, curator), IClassFixture<CuratorFixture<ApacheServer>>;
