@@ -1,6 +1,7 @@
 // Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
 
 using ZkAspire.Recipes.Tests.Infrastructure;
+using ZkAspire.Recipes.Tests.Faults;
 using ZkAspire.Recipes.Tests.Interop;
 using ZkAspire.Recipes.Tests.Locks;
 
@@ -32,3 +33,7 @@ public sealed class ZkAspireCuratorLockInteropTests(ZkAspireServer server, Curat
 
 public sealed class ApacheCuratorLockInteropTests(ApacheServer server, CuratorFixture<ApacheServer> curator)
     : CuratorLockInteropTests<ApacheServer>(server, curator), IClassFixture<CuratorFixture<ApacheServer>>;
+
+public sealed class ZkAspireLockFaultTests(ZkAspireFaultServer server) : LockFaultTests<ZkAspireFaultServer>(server);
+
+public sealed class ApacheLockFaultTests(ApacheFaultServer server) : LockFaultTests<ApacheFaultServer>(server);
