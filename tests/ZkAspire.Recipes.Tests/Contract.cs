@@ -3,6 +3,7 @@
 using ZkAspire.Recipes.Tests.Infrastructure;
 using ZkAspire.Recipes.Tests.Faults;
 using ZkAspire.Recipes.Tests.Interop;
+using ZkAspire.Recipes.Tests.Leader;
 using ZkAspire.Recipes.Tests.Locks;
 
 namespace ZkAspire.Recipes.Tests;
@@ -37,3 +38,11 @@ public sealed class ApacheCuratorLockInteropTests(ApacheServer server, CuratorFi
 public sealed class ZkAspireLockFaultTests(ZkAspireFaultServer server) : LockFaultTests<ZkAspireFaultServer>(server);
 
 public sealed class ApacheLockFaultTests(ApacheFaultServer server) : LockFaultTests<ApacheFaultServer>(server);
+
+public sealed class ZkAspireLeaderTests(ZkAspireServer server) : LeaderTests<ZkAspireServer>(server);
+
+public sealed class ApacheLeaderTests(ApacheServer server) : LeaderTests<ApacheServer>(server);
+
+public sealed class ZkAspireLeaderFaultTests(ZkAspireFaultServer server) : LeaderFaultTests<ZkAspireFaultServer>(server);
+
+public sealed class ApacheLeaderFaultTests(ApacheFaultServer server) : LeaderFaultTests<ApacheFaultServer>(server);
