@@ -1,6 +1,7 @@
 // Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
 
 using ZkAspire.Recipes.Tests.Infrastructure;
+using ZkAspire.Recipes.Tests.Cache;
 using ZkAspire.Recipes.Tests.Faults;
 using ZkAspire.Recipes.Tests.Interop;
 using ZkAspire.Recipes.Tests.Leader;
@@ -46,3 +47,7 @@ public sealed class ApacheLeaderTests(ApacheServer server) : LeaderTests<ApacheS
 public sealed class ZkAspireLeaderFaultTests(ZkAspireFaultServer server) : LeaderFaultTests<ZkAspireFaultServer>(server);
 
 public sealed class ApacheLeaderFaultTests(ApacheFaultServer server) : LeaderFaultTests<ApacheFaultServer>(server);
+
+public sealed class ZkAspireCacheTests(ZkAspireServer server) : CacheTests<ZkAspireServer>(server);
+
+public sealed class ApacheCacheTests(ApacheServer server) : CacheTests<ApacheServer>(server);
