@@ -2,6 +2,7 @@
 
 using ZkAspire.Recipes.Tests.Infrastructure;
 using ZkAspire.Recipes.Tests.Cache;
+using ZkAspire.Recipes.Tests.Discovery;
 using ZkAspire.Recipes.Tests.Faults;
 using ZkAspire.Recipes.Tests.Interop;
 using ZkAspire.Recipes.Tests.Leader;
@@ -30,11 +31,11 @@ public sealed class ZkAspireTicketSaleTests(ZkAspireServer server) : TicketSaleT
 
 public sealed class ApacheTicketSaleTests(ApacheServer server) : TicketSaleTests<ApacheServer>(server);
 
-public sealed class ZkAspireCuratorLockInteropTests(ZkAspireServer server, CuratorFixture<ZkAspireServer> curator)
-    : CuratorLockInteropTests<ZkAspireServer>(server, curator), IClassFixture<CuratorFixture<ZkAspireServer>>;
+public sealed class ZkAspireCuratorInteropTests(ZkAspireServer server, CuratorFixture<ZkAspireServer> curator)
+    : CuratorInteropTests<ZkAspireServer>(server, curator), IClassFixture<CuratorFixture<ZkAspireServer>>;
 
-public sealed class ApacheCuratorLockInteropTests(ApacheServer server, CuratorFixture<ApacheServer> curator)
-    : CuratorLockInteropTests<ApacheServer>(server, curator), IClassFixture<CuratorFixture<ApacheServer>>;
+public sealed class ApacheCuratorInteropTests(ApacheServer server, CuratorFixture<ApacheServer> curator)
+    : CuratorInteropTests<ApacheServer>(server, curator), IClassFixture<CuratorFixture<ApacheServer>>;
 
 public sealed class ZkAspireLockFaultTests(ZkAspireFaultServer server) : LockFaultTests<ZkAspireFaultServer>(server);
 
@@ -51,3 +52,7 @@ public sealed class ApacheLeaderFaultTests(ApacheFaultServer server) : LeaderFau
 public sealed class ZkAspireCacheTests(ZkAspireServer server) : CacheTests<ZkAspireServer>(server);
 
 public sealed class ApacheCacheTests(ApacheServer server) : CacheTests<ApacheServer>(server);
+
+public sealed class ZkAspireDiscoveryTests(ZkAspireServer server) : DiscoveryTests<ZkAspireServer>(server);
+
+public sealed class ApacheDiscoveryTests(ApacheServer server) : DiscoveryTests<ApacheServer>(server);

@@ -1,6 +1,9 @@
 // Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
 
 using System.Globalization;
+using System.Text;
+using ZkAspire.Recipes.Discovery;
+using ZkAspire.Recipes.Leader;
 using ZkAspire.Recipes.Locks;
 using ZkAspire.Recipes.Tests.Infrastructure;
 using static ZkAspire.Recipes.Tests.Infrastructure.TestHelpers;
@@ -9,11 +12,12 @@ namespace ZkAspire.Recipes.Tests.Interop;
 
 /// <summary>
 /// Curator 5.4 (Debian's jars, in a JVM) and our recipes on the same paths: the locks exclude each
-/// other both ways, and a ticket sale shared by a Java process and .NET sessions sells every ticket
-/// exactly once.
+/// other both ways, a ticket sale shared by a Java process and .NET sessions sells every ticket
+/// exactly once, the leader latches elect one leader, and each side's service discovery sees the
+/// other's instances.
 /// </summary>
 /// <typeparam name="TServer">The server under test.</typeparam>
-public abstract class CuratorLockInteropTests<TServer>(TServer server, CuratorFixture<TServer> curator)
+public abstract class CuratorInteropTests<TServer>(TServer server, CuratorFixture<TServer> curator)
     where TServer : ServerFixture
 {
     protected TServer Server { get; } = server;
@@ -118,5 +122,70 @@ public abstract class CuratorLockInteropTests<TServer>(TServer server, CuratorFi
                 await client.DisposeAsync();
             }
         }
+    }
+
+    [Fact]
+    public async Task CuratorsLeaderLatchAndOursElectOneLeader()
+    {
+        var path = Server.UniquePath("interop-latch");
+        var key = "l" + Guid.NewGuid().ToString("N");
+        await using var client = await Server.ConnectAsync();
+        await Curator.SendAsync($"latch-start {key} {path} java");
+        await Curator.Events.WaitForAsync(e => e == $"leader {key} true");
+
+        await using var latch = new LeaderLatch(client, path, "dotnet");
+        await latch.StartAsync(Ct);
+        Assert.False(latch.HasLeadership);
+        Assert.Equal([new Participant("java", true), new Participant("dotnet", false)], await latch.GetParticipantsAsync(Ct));
+
+        await Curator.SendAsync($"latch-close {key}");
+        Assert.True(await latch.AwaitLeadershipAsync(Patience, Ct));
+        await Curator.SendAsync($"latch-start {key} {path} java");
+        await Eventually(async () => Assert.Equal(2, (await latch.GetParticipantsAsync(Ct)).Count));
+        Assert.True(latch.HasLeadership);
+        Assert.True(1 == Curator.Events.All.Count(e => e == $"leader {key} true"), string.Join(" / ", Curator.Events.All));
+        await latch.DisposeAsync();
+        await Curator.Events.WaitForAsync(e => e == $"leader {key} true");
+        await Curator.SendAsync($"latch-close {key}");
+    }
+
+    [Fact]
+    public async Task CuratorsServiceDiscoveryAndOursSeeEachOthersInstances()
+    {
+        var basePath = Server.UniquePath("interop-services");
+        await using var client = await Server.ConnectAsync();
+        await using var discovery = new ServiceDiscovery<Dictionary<string, string>>(client, basePath);
+        await discovery.StartAsync(Ct);
+        await using var cache = discovery.CreateServiceCache("orders");
+        var changes = new Recorder<int>();
+        cache.CacheChanged += (_, _) => changes.Add(cache.Instances.Count);
+        await cache.StartAsync(Ct);
+
+        // Java registers; we read its instance, payload included, and our cache sees it.
+        await Curator.SendAsync($"sd-register {basePath} orders java-1 10.1.2.3 8080 zone=eu tier=gold");
+        await changes.WaitForAsync(count => count == 1);
+        var java = Assert.Single(await discovery.QueryForInstancesAsync("orders", Ct));
+        Assert.Equal(("java-1", "10.1.2.3", (int?)8080, ServiceType.Dynamic), (java.Id, java.Address, java.Port, java.ServiceType));
+        Assert.Equal(new Dictionary<string, string> { ["zone"] = "eu", ["tier"] = "gold" }, java.Payload);
+        Assert.Equal("java-1", Assert.Single(cache.Instances).Id);
+
+        // We register; Java reads our instance (a Map payload), and writes it back byte for byte.
+        var ours = new ServiceInstance<Dictionary<string, string>>("orders", "dotnet-1")
+        {
+            Address = "10.9.8.7",
+            Port = 9090,
+            Payload = new() { ["zone"] = "us" },
+            RegistrationTimeUtc = 1_700_000_000_000,
+            UriSpec = new UriSpec("{scheme}://{address}:{port}"),
+        };
+        await discovery.RegisterServiceAsync(ours, Ct);
+        var described = (await Curator.SendAsync($"sd-describe {basePath} orders")).Split(';').Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(["dotnet-1|10.9.8.7|9090|DYNAMIC|java.util.LinkedHashMap:{zone=us}", "java-1|10.1.2.3|8080|DYNAMIC|java.util.LinkedHashMap:{zone=eu, tier=gold}"], described);
+        var written = await Curator.SendAsync($"sd-query {basePath} orders");
+        Assert.Contains(Encoding.UTF8.GetString(discovery.Serializer.Serialize(ours)), written, StringComparison.Ordinal);
+
+        await Curator.SendAsync($"sd-unregister {basePath} orders java-1");
+        await changes.WaitForAsync(count => count == 1);
+        Assert.Equal("dotnet-1", Assert.Single(cache.Instances).Id);
     }
 }
