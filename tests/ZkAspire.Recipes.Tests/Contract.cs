@@ -1,5 +1,7 @@
 // Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
 
+using ZkAspire.Recipes.Tests.Atomic;
+using ZkAspire.Recipes.Tests.Barriers;
 using ZkAspire.Recipes.Tests.Infrastructure;
 using ZkAspire.Recipes.Tests.Cache;
 using ZkAspire.Recipes.Tests.Discovery;
@@ -56,3 +58,11 @@ public sealed class ApacheCacheTests(ApacheServer server) : CacheTests<ApacheSer
 public sealed class ZkAspireDiscoveryTests(ZkAspireServer server) : DiscoveryTests<ZkAspireServer>(server);
 
 public sealed class ApacheDiscoveryTests(ApacheServer server) : DiscoveryTests<ApacheServer>(server);
+
+public sealed class ZkAspireBarrierTests(ZkAspireServer server) : BarrierTests<ZkAspireServer>(server);
+
+public sealed class ApacheBarrierTests(ApacheServer server) : BarrierTests<ApacheServer>(server);
+
+public sealed class ZkAspireCounterTests(ZkAspireServer server) : CounterTests<ZkAspireServer>(server);
+
+public sealed class ApacheCounterTests(ApacheServer server) : CounterTests<ApacheServer>(server);
