@@ -82,9 +82,17 @@ internal sealed class OwnershipMonitor
             monitor.Suspended();
         }
 
-        foreach (var node in nodes)
+        try
         {
-            await monitor.WatchAsync(node, cancellationToken).ConfigureAwait(false);
+            foreach (var node in nodes)
+            {
+                await monitor.WatchAsync(node, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            await monitor.StopAsync().ConfigureAwait(false);
+            throw;
         }
 
         return monitor;

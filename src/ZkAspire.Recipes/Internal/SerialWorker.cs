@@ -20,7 +20,13 @@ internal sealed class SerialWorker : IAsyncDisposable
     public SerialWorker(Action<Exception> onError)
     {
         _onError = onError;
-        _loop = Task.Run(RunAsync);
+
+        // The loop must not inherit the creator's async-local state (such as the owner of a
+        // reentrant lock the creating flow holds).
+        using (ExecutionContext.SuppressFlow())
+        {
+            _loop = Task.Run(RunAsync);
+        }
     }
 
     /// <summary>Gets whether the current code runs on this loop.</summary>

@@ -47,6 +47,7 @@ public sealed class LeaderLatch : IAsyncDisposable
     private TaskCompletionSource _leadershipGained = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private ITimer? _graceTimer;
     private string? _ourPath;
+    private string? _watched;
     private int _generation;
     private int _state;
 
@@ -239,6 +240,18 @@ public sealed class LeaderLatch : IAsyncDisposable
             }
         }
 
+        string? watched;
+        lock (_gate)
+        {
+            watched = _watched;
+            _watched = null;
+        }
+
+        if (watched is not null)
+        {
+            await OwnershipMonitor.RemoveWatcherQuietlyAsync(_client, watched, OnPredecessorEvent, WatcherType.Data).ConfigureAwait(false);
+        }
+
         await _events.DisposeAsync().ConfigureAwait(false);
     }
 
@@ -351,6 +364,19 @@ public sealed class LeaderLatch : IAsyncDisposable
         SetLeadership(false, notify: true);
         _firstCheck.TrySetResult();
         var predecessor = PathUtils.Combine(Path, ordered[ourIndex - 1].Name);
+        string? previous;
+        lock (_gate)
+        {
+            previous = _watched;
+            _watched = predecessor;
+        }
+
+        if (previous is not null && previous != predecessor)
+        {
+            // Curator's removeWatchers: a latch watches one predecessor at a time.
+            await OwnershipMonitor.RemoveWatcherQuietlyAsync(_client, previous, OnPredecessorEvent, WatcherType.Data).ConfigureAwait(false);
+        }
+
         try
         {
             await _client.GetDataAsync(predecessor, OnPredecessorEvent).ConfigureAwait(false);

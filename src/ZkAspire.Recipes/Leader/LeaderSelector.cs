@@ -91,7 +91,7 @@ public sealed class LeaderSelector : IAsyncDisposable
         lock (_gate)
         {
             _requeue = true;
-            _loop = Task.Run(RunAsync);
+            _loop = StartLoopAsync();
         }
     }
 
@@ -112,7 +112,7 @@ public sealed class LeaderSelector : IAsyncDisposable
             _requeue = true;
             if (_loop.IsCompleted)
             {
-                _loop = Task.Run(RunAsync);
+                _loop = StartLoopAsync();
             }
 
             return true;
@@ -159,6 +159,15 @@ public sealed class LeaderSelector : IAsyncDisposable
         }
 
         _closing.Dispose();
+    }
+
+    private Task StartLoopAsync()
+    {
+        // The loop must not inherit the caller's async-local state (a reentrant lock's owner).
+        using (ExecutionContext.SuppressFlow())
+        {
+            return Task.Run(RunAsync);
+        }
     }
 
     private async Task RunAsync()
