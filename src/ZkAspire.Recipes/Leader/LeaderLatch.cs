@@ -347,17 +347,14 @@ public sealed class LeaderLatch : IAsyncDisposable
                 return;
             }
 
-            lock (_gate)
+            // A suspension since the check began voids it (the check and the change are one step
+            // under the lock, so a Suspended that comes in between cannot be undone); the check
+            // after Reconnected decides.
+            if (SetLeadership(true, notify: true, generation))
             {
-                // A suspension since the check began voids it; the Reconnected check decides.
-                if (generation != _generation || !_client.IsConnected)
-                {
-                    return;
-                }
+                _firstCheck.TrySetResult();
             }
 
-            SetLeadership(true, notify: true);
-            _firstCheck.TrySetResult();
             return;
         }
 
@@ -446,14 +443,23 @@ public sealed class LeaderLatch : IAsyncDisposable
     }
 
     /// <summary>Changes leadership, and tells the listeners of a change (Curator's <c>setLeadership</c>).</summary>
-    private void SetLeadership(bool leader, bool notify)
+    /// <param name="leader">Whether to lead.</param>
+    /// <param name="notify">Whether to tell the listeners.</param>
+    /// <param name="generation">For a gain: the connection generation the check saw; no gain if it moved since.</param>
+    /// <returns><see langword="false"/> when a gain was refused because the generation moved or the client is not connected.</returns>
+    private bool SetLeadership(bool leader, bool notify, int? generation = null)
     {
         CancellationTokenSource? ended = null;
         lock (_gate)
         {
+            if (leader && (generation != _generation || !_client.IsConnected || State != LeaderLatchState.Started))
+            {
+                return false;
+            }
+
             if (leader == (_term is not null))
             {
-                return;
+                return true;
             }
 
             if (leader)
@@ -479,6 +485,8 @@ public sealed class LeaderLatch : IAsyncDisposable
         {
             _events.Post(() => LeadershipChanged?.Invoke(this, leader));
         }
+
+        return true;
     }
 
     private void OnWorkFailed(Exception e)

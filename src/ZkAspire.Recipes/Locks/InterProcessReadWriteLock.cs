@@ -111,9 +111,16 @@ public sealed class InterProcessReadWriteLock
     {
         var path = PathUtils.Combine(Path, ReadLockName + PathUtils.FormatSequence(writeHold.Node.Sequence));
         var options = CreateOptions.Ephemeral with { Parents = ParentCreation.Container, Protected = true };
+        // Not cancellable, as the lock engine's create: an abandoned create could leave a read node behind.
         var created = _nodeData is null
-            ? await _client.CreateWithStatAsync(path, options, cancellationToken).ConfigureAwait(false)
-            : await _client.CreateWithStatAsync(path, _nodeData, options, cancellationToken).ConfigureAwait(false);
+            ? await _client.CreateWithStatAsync(path, options, CancellationToken.None).ConfigureAwait(false)
+            : await _client.CreateWithStatAsync(path, _nodeData, options, CancellationToken.None).ConfigureAwait(false);
+        if (cancellationToken.IsCancellationRequested)
+        {
+            await _client.DeleteGuaranteedAsync(created.Path).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
         return new AcquiredNode(created.Path, writeHold.Node.Sequence, created.Stat);
     }
 

@@ -169,9 +169,11 @@ public sealed class InterProcessSemaphoreV2
         var success = false;
         try
         {
+            // Not cancellable, as the lock engine's create: an abandoned create could leave a lease behind.
             created = _nodeData is null
-                ? await _client.CreateWithStatAsync(prefix, options, cancellationToken).ConfigureAwait(false)
-                : await _client.CreateWithStatAsync(prefix, _nodeData, options, cancellationToken).ConfigureAwait(false);
+                ? await _client.CreateWithStatAsync(prefix, options, CancellationToken.None).ConfigureAwait(false)
+                : await _client.CreateWithStatAsync(prefix, _nodeData, options, CancellationToken.None).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
             var name = PathUtils.GetName(created.Path);
             while (true)
             {

@@ -88,7 +88,11 @@ internal sealed class LockEngine
 
                     if (ours is null)
                     {
-                        ours = await _driver.CreatesTheLockAsync(_client, _nodePrefix, data, cancellationToken).ConfigureAwait(false);
+                        // Not cancellable: a create abandoned after it was sent may still be applied,
+                        // and its node would then block every waiter behind it until the session ends.
+                        // The client's own timeouts bound it; cancellation is honoured right after.
+                        ours = await _driver.CreatesTheLockAsync(_client, _nodePrefix, data, CancellationToken.None).ConfigureAwait(false);
+                        cancellationToken.ThrowIfCancellationRequested();
                     }
 
                     var ourName = PathUtils.GetName(ours.Path);
