@@ -74,7 +74,7 @@ public static class TestHelpers
                 await assertion();
                 return;
             }
-            catch (Exception e) when (e is Xunit.Sdk.XunitException && started.Elapsed < Patience)
+            catch (Exception e) when (e is not OperationCanceledException && started.Elapsed < Patience)
             {
                 await Task.Delay(25, Ct);
             }

@@ -129,5 +129,66 @@ public abstract class ReadWriteLockTests<TServer>(TServer server)
         await Assert.ThrowsAsync<InvalidOperationException>(() => rw.WriteLock.TryAcquireAsync(TimeSpan.Zero, Ct));
     }
 
+    [Fact]
+    public async Task ReadersWatchTheNearestWriterAndWritersTheirPredecessor()
+    {
+        var path = Server.UniquePath("rw-herd");
+        var clients = new List<ZooKeeperClient>();
+        try
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                clients.Add(await Server.ConnectAsync());
+            }
+
+            // W1 holds; R1 and R2 wait for W1; W2 waits for R2; R3 waits for W2.
+            var w1 = await new InterProcessReadWriteLock(clients[0], path).WriteLock.AcquireAsync(Ct);
+            var waiting = new List<Task<ILockHandle>>();
+            var queue = new (int Client, bool Write)[] { (1, false), (2, false), (3, true), (4, false) };
+            foreach (var (index, write) in queue)
+            {
+                var rw = new InterProcessReadWriteLock(clients[index], path);
+                waiting.Add((write ? rw.WriteLock : rw.ReadLock).AcquireAsync(Ct));
+                await clients[0].WaitForChildrenAsync(path, waiting.Count + 1);
+            }
+
+            var nodes = await new InterProcessReadWriteLock(clients[0], path).WriteLock.GetParticipantNodesAsync(Ct);
+            var ordered = (await Task.WhenAll((await clients[0].GetChildrenAsync(path, Ct)).Select(async name =>
+                (Path: path + "/" + name, Stat: (await clients[0].ExistsAsync(path + "/" + name, Ct))!.Value)))).OrderBy(n => n.Stat.Czxid).ToList();
+            var owner = ordered.Select(n => n.Stat.EphemeralOwner).ToList();
+            await Eventually(async () =>
+            {
+                var watches = await Server.WatchesAsync(path);
+                Assert.False(watches.ContainsKey(path));
+                Assert.Equal(new HashSet<long> { owner[0], owner[1], owner[2] }, watches[ordered[0].Path]);
+                Assert.False(watches.ContainsKey(ordered[1].Path));
+                Assert.Equal(new HashSet<long> { owner[3] }, watches[ordered[2].Path]);
+                Assert.Equal(new HashSet<long> { owner[4] }, watches[ordered[3].Path]);
+                Assert.False(watches.ContainsKey(ordered[4].Path));
+            });
+            Assert.Equal(2, nodes.Count);
+
+            await w1.DisposeAsync();
+            var r1 = await waiting[0].Soon();
+            var r2 = await waiting[1].Soon();
+            await waiting[2].StillWaiting();
+            await waiting[3].StillWaiting();
+            await r1.DisposeAsync();
+            await waiting[2].StillWaiting();
+            await r2.DisposeAsync();
+            var w2 = await waiting[2].Soon();
+            await waiting[3].StillWaiting();
+            await w2.DisposeAsync();
+            await using var r3 = await waiting[3].Soon();
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
     private static string PathNameOf(string path) => path[(path.LastIndexOf('/') + 1)..];
 }

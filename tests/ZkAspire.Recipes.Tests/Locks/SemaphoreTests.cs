@@ -96,6 +96,55 @@ public abstract partial class SemaphoreTests<TServer>(TServer server)
         Assert.Equal(["leases", "locks"], await a.ChildrenAsync(path));
     }
 
+    [Fact]
+    public async Task OnlyTheHeadOfTheQueueWatchesTheLeases()
+    {
+        var path = Server.UniquePath("sem-herd");
+        var clients = new List<ZooKeeperClient>();
+        try
+        {
+            for (var i = 0; i < 4; i++)
+            {
+                clients.Add(await Server.ConnectAsync());
+            }
+
+            var holder = await new InterProcessSemaphoreV2(clients[0], path, 1).AcquireAsync(Ct);
+            var waiting = new List<Task<LockHandle>>();
+            for (var i = 1; i < clients.Count; i++)
+            {
+                waiting.Add(new InterProcessSemaphoreV2(clients[i], path, 1).AcquireAsync(Ct));
+                await clients[0].WaitForChildrenAsync(path + "/locks", i);
+            }
+
+            await Eventually(async () =>
+            {
+                // The head of the queue holds the mutex and watches the lease list (wchp lists data
+                // watches only; checkWatches tells a child watch). The others each watch their
+                // predecessor in the mutex's queue, so they never see the lease list.
+                Assert.True(await clients[1].CheckWatchesAsync(path + "/leases", Protocol.WatcherType.Children, cancellationToken: Ct));
+                var watches = await Server.WatchesAsync(path);
+                Assert.False(watches.ContainsKey(path + "/locks"));
+                var locks = (await clients[0].ChildrenAsync(path + "/locks")).OrderBy(n => n[^10..], StringComparer.Ordinal).ToList();
+                Assert.Equal(new HashSet<long> { clients[2].SessionId }, watches[path + "/locks/" + locks[0]]);
+                Assert.Equal(new HashSet<long> { clients[3].SessionId }, watches[path + "/locks/" + locks[1]]);
+            });
+
+            await holder.DisposeAsync();
+            var next = await waiting[0].Soon();
+            await waiting[1].StillWaiting();
+            await next.DisposeAsync();
+            await (await waiting[1].Soon()).DisposeAsync();
+            await (await waiting[2].Soon()).DisposeAsync();
+        }
+        finally
+        {
+            foreach (var client in clients)
+            {
+                await client.DisposeAsync();
+            }
+        }
+    }
+
     [GeneratedRegex("^_c_[0-9a-f-]{36}-lease-[0-9]{10}$")]
     private static partial Regex LeaseName();
 }
