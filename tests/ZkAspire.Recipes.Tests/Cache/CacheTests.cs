@@ -129,7 +129,7 @@ public abstract class CacheTests<TServer>(TServer server)
 
         proxy.Refuse();
         await events.WaitForAsync(e => e.Type == CacheEventType.ConnectionSuspended);
-        await client.KillSessionAsync(Server.ConnectionString);
+        await client.KillSessionAsync(Server.ConnectionString, proxy, reconnect: false);
         await writer.SetDataAsync(root + "/a", Bytes("2"), cancellationToken: Ct);
         await writer.DeleteAsync(root + "/b", cancellationToken: Ct);
         await writer.CreateAsync(root + "/c", Bytes("c"), cancellationToken: Ct);

@@ -62,8 +62,7 @@ public abstract class DiscoveryTests<TServer>(TServer server)
         await discovery.RegisterServiceAsync(Instance("api", "a1", 8080), Ct);
         var oldSession = client.SessionId;
 
-        proxy.Refuse();
-        await client.KillSessionAsync(Server.ConnectionString);
+        await client.KillSessionAsync(Server.ConnectionString, proxy, reconnect: false);
         Assert.Empty(await observer.ChildrenAsync(basePath + "/api"));
         proxy.Forward();
         await observer.WaitForChildrenAsync(basePath + "/api", 1);

@@ -18,7 +18,8 @@ public abstract class LeaderFaultTests<TServer>(TServer server) : IClassFixture<
     public async Task AKilledLeaderGivesUpBeforeTheNextLeadsAndRejoins()
     {
         var path = Server.UniquePath("latch-killed");
-        await using var a = await Server.ConnectAsync();
+        await using var proxy = new NetworkProxy(Server.Port);
+        await using var a = await ZooKeeperClient.ConnectAsync(Server.Options(proxy.ConnectionString), Ct);
         await using var b = await Server.ConnectAsync();
         await using var first = new LeaderLatch(a, path, "a");
         await using var second = new LeaderLatch(b, path, "b");
@@ -27,7 +28,7 @@ public abstract class LeaderFaultTests<TServer>(TServer server) : IClassFixture<
         Assert.True(await first.AwaitLeadershipAsync(Patience, Ct));
 
         var term = first.LeadershipToken;
-        await a.KillSessionAsync(Server.ConnectionString);
+        await a.KillSessionAsync(Server.ConnectionString, proxy);
         await term.CancelledSoon();
         Assert.True(await second.AwaitLeadershipAsync(Patience, Ct));
         Assert.False(first.HasLeadership);

@@ -25,14 +25,15 @@ public abstract class LockFaultTests<TServer>(TServer server) : IClassFixture<TS
     {
         var path = Server.UniquePath("killed");
         var data = Server.UniquePath("killed-data");
-        await using var a = await Server.ConnectAsync();
+        await using var proxy = new NetworkProxy(Server.Port);
+        await using var a = await ZooKeeperClient.ConnectAsync(Server.Options(proxy.ConnectionString), Ct);
         await using var b = await Server.ConnectAsync();
         await b.CreateAsync(data, [], cancellationToken: Ct);
         var held = await new InterProcessMutex(a, path).AcquireAsync(Ct);
         var waiting = new InterProcessMutex(b, path).AcquireAsync(Ct);
         await b.WaitForChildrenAsync(path, 2);
 
-        await a.KillSessionAsync(Server.ConnectionString);
+        await a.KillSessionAsync(Server.ConnectionString, proxy);
         await held.HandleLost.CancelledSoon();
         var next = await waiting.Soon();
         Assert.True(next.FencingToken > held.FencingToken);
@@ -122,11 +123,13 @@ public abstract class LockFaultTests<TServer>(TServer server) : IClassFixture<TS
     {
         var sale = new TicketSale(Server.UniquePath("tickets-killed"), 30);
         var clients = new List<ZooKeeperClient>();
+        var proxies = new List<NetworkProxy>();
         try
         {
             for (var i = 0; i < 3; i++)
             {
-                clients.Add(await Server.ConnectAsync());
+                proxies.Add(new NetworkProxy(Server.Port));
+                clients.Add(await ZooKeeperClient.ConnectAsync(Server.Options(proxies[i].ConnectionString), Ct));
             }
 
             await sale.SetUpAsync(clients[0]);
@@ -148,10 +151,10 @@ public abstract class LockFaultTests<TServer>(TServer server) : IClassFixture<TS
             {
                 var holderPath = (await new InterProcessMutex(clients[0], sale.LockPath).GetParticipantNodesAsync(Ct)).FirstOrDefault();
                 var owner = holderPath is null ? null : await clients[0].ExistsAsync(holderPath, Ct);
-                var victim = clients.FirstOrDefault(c => owner is not null && c.SessionId == owner.Value.EphemeralOwner);
-                if (victim is not null && sale.Sold >= (killed + 1) * 6)
+                var victim = clients.FindIndex(c => owner is not null && c.SessionId == owner.Value.EphemeralOwner);
+                if (victim >= 0 && sale.Sold >= (killed + 1) * 6)
                 {
-                    await victim.KillSessionAsync(Server.ConnectionString);
+                    await clients[victim].KillSessionAsync(Server.ConnectionString, proxies[victim]);
                     killed++;
                 }
                 else
@@ -168,6 +171,11 @@ public abstract class LockFaultTests<TServer>(TServer server) : IClassFixture<TS
             foreach (var client in clients)
             {
                 await client.DisposeAsync();
+            }
+
+            foreach (var proxy in proxies)
+            {
+                await proxy.DisposeAsync();
             }
         }
     }

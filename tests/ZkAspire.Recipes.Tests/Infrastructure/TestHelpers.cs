@@ -84,32 +84,45 @@ public static class TestHelpers
     /// <summary>
     /// Ends a client's session from outside, as Curator's <c>KillSession</c>: another connection
     /// resumes the session with its id and password (the server drops the first connection) and
-    /// closes it; the server deletes the session's ephemeral nodes. The victim's client may
-    /// reconnect first and take its session back before the close arrives, so this repeats until
-    /// a resume finds the session gone (a bounded number of times).
+    /// closes it; the server deletes the session's ephemeral nodes. A victim that reconnects at
+    /// once would take its session back before the close arrives, so a victim connected through a
+    /// proxy is cut off meanwhile; without one, this repeats (a bounded number of times).
     /// </summary>
     /// <param name="client">The client whose session to end.</param>
     /// <param name="connectionString">A direct connection string of the server.</param>
+    /// <param name="victimProxy">The proxy the client connects through, if any.</param>
+    /// <param name="reconnect">Whether to let the victim through the proxy again afterwards.</param>
     /// <returns>A task that completes when the session is closed.</returns>
-    public static async Task KillSessionAsync(this ZooKeeperClient client, string connectionString)
+    public static async Task KillSessionAsync(this ZooKeeperClient client, string connectionString, NetworkProxy? victimProxy = null, bool reconnect = true)
     {
         var sessionId = client.SessionId;
         var password = client.SessionPassword;
-        for (var attempt = 0; attempt < 20; attempt++)
+        victimProxy?.Refuse();
+        try
         {
-            var options = new ZooKeeperClientOptions
+            for (var attempt = 0; attempt < 50; attempt++)
             {
-                ConnectionString = connectionString,
-                SessionId = sessionId,
-                SessionPassword = password,
-                SessionTimeout = client.SessionTimeout,
-                ConnectionTimeout = TimeSpan.FromSeconds(10),
-            };
-            await using var thief = await ZooKeeperClient.ConnectAsync(options, Ct);
-            if (thief.SessionId != sessionId)
+                var options = new ZooKeeperClientOptions
+                {
+                    ConnectionString = connectionString,
+                    SessionId = sessionId,
+                    SessionPassword = password,
+                    SessionTimeout = client.SessionTimeout,
+                    ConnectionTimeout = TimeSpan.FromSeconds(10),
+                };
+                await using var thief = await ZooKeeperClient.ConnectAsync(options, Ct);
+                if (thief.SessionId != sessionId)
+                {
+                    // The server answered the resume with Expired: the session is closed.
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            if (reconnect)
             {
-                // The server answered the resume with Expired: the session is closed.
-                return;
+                victimProxy?.Forward();
             }
         }
 
