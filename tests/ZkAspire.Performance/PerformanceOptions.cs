@@ -9,7 +9,8 @@ internal sealed record PerformanceOptions
 {
     public const string Usage = """
         Usage: dotnet run -c Release --project tests/ZkAspire.Performance -- [options]
-          --topology standalone     servers to compare (three-node comes with the ensemble, issue 4)
+          --topology T              standalone, or three-node (Apache ZooKeeper only until our ensemble, issue 4)
+          --servers S               both, apache or zkaspire (default both)
           --repetitions N           runs of each workload on each server, alternating (default 3)
           --workloads LIST          bench workloads (default create,set,get,mixed,watch,lock)
           --warmup TIME             unmeasured time before each run (default 5s)
@@ -23,6 +24,8 @@ internal sealed record PerformanceOptions
         """;
 
     public Topology Topology { get; init; } = Topology.Standalone;
+
+    public IReadOnlyList<ServerFlavor> Servers { get; init; } = [ServerFlavor.Apache, ServerFlavor.ZkAspire];
 
     public int Repetitions { get; init; } = 3;
 
@@ -60,6 +63,16 @@ internal sealed record PerformanceOptions
                         "standalone" => Topology.Standalone,
                         "three-node" or "3" => Topology.ThreeNodes,
                         var t => throw new ArgumentException($"unknown topology '{t}' (standalone, three-node)"),
+                    },
+                },
+                "--servers" => options with
+                {
+                    Servers = Value() switch
+                    {
+                        "both" => [ServerFlavor.Apache, ServerFlavor.ZkAspire],
+                        "apache" => [ServerFlavor.Apache],
+                        "zkaspire" => [ServerFlavor.ZkAspire],
+                        var v => throw new ArgumentException($"--servers: '{v}' is not both, apache or zkaspire"),
                     },
                 },
                 "--repetitions" => options with { Repetitions = Int(name, Value()) },

@@ -38,7 +38,7 @@ internal sealed class ServerCluster : IAsyncDisposable
 
     public string Directory { get; }
 
-    /// <summary>Gets the time from starting the processes to the first answered request (every server answering, in an ensemble).</summary>
+    /// <summary>Gets the time from starting the processes until every server answers a request.</summary>
     public TimeSpan ColdStart { get; private set; }
 
     public string ConnectString => string.Join(',', Ports.Select(p => string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{p}")));
@@ -61,47 +61,74 @@ internal sealed class ServerCluster : IAsyncDisposable
 
     public static async Task<ServerCluster> StartAsync(ServerFlavor flavor, Topology topology, CancellationToken cancellationToken)
     {
-        if (topology != Topology.Standalone)
+        if (topology == Topology.ThreeNodes && flavor == ServerFlavor.ZkAspire)
         {
-            // The place for three nodes: write one zoo.cfg per server with server.1..3 lines and
-            // a myid file, start three processes, and probe every port below. Our server needs
-            // the ensemble (issue 4) first.
-            throw new NotSupportedException("Only the standalone topology can be compared yet: three nodes need our ensemble (issue 4).");
+            // Everything else is in place: the same zoo.cfg with server.N lines and a myid file,
+            // three processes, every port probed. Our server needs the ensemble first.
+            throw new NotSupportedException("ZkAspire cannot run three nodes yet: that needs our ensemble (issue 4). Apache ZooKeeper alone: --servers apache.");
         }
 
+        var count = topology == Topology.ThreeNodes ? 3 : 1;
         var directory = Path.Combine(Path.GetTempPath(), "zkaspire-perf-" + flavor.ToString().ToLowerInvariant() + "-" + Guid.NewGuid().ToString("n")[..8]);
-        var dataDir = Path.Combine(directory, "data");
-        System.IO.Directory.CreateDirectory(dataDir);
-        var port = FreePort.Get();
-        var config = new StringBuilder()
-            .AppendLine("tickTime=2000")
-            .AppendLine(CultureInfo.InvariantCulture, $"dataDir={dataDir}")
-            .AppendLine(CultureInfo.InvariantCulture, $"clientPort={port}")
-            .AppendLine("clientPortAddress=127.0.0.1")
-            .AppendLine("forceSync=yes")
-            .AppendLine("maxClientCnxns=0")
-            .AppendLine("admin.enableServer=false")
-            .AppendLine("4lw.commands.whitelist=*");
-        var configPath = Path.Combine(directory, "zoo.cfg");
-        await File.WriteAllTextAsync(configPath, config.ToString(), cancellationToken).ConfigureAwait(false);
-
-        var start = flavor == ServerFlavor.Apache ? ApacheStartInfo(directory, configPath) : ZkAspireStartInfo(configPath);
+        var clientPorts = Enumerable.Range(0, count).Select(_ => FreePort.Get()).ToArray();
+        var quorumPorts = Enumerable.Range(0, count * 2).Select(_ => FreePort.Get()).ToArray();
         var log = new StringBuilder();
+        var starts = new List<ProcessStartInfo>();
+        for (var i = 0; i < count; i++)
+        {
+            var serverDirectory = count == 1 ? directory : Path.Combine(directory, "s" + (i + 1).ToString(CultureInfo.InvariantCulture));
+            var dataDir = Path.Combine(serverDirectory, "data");
+            System.IO.Directory.CreateDirectory(dataDir);
+            var config = new StringBuilder()
+                .AppendLine("tickTime=2000")
+                .AppendLine(CultureInfo.InvariantCulture, $"dataDir={dataDir}")
+                .AppendLine(CultureInfo.InvariantCulture, $"clientPort={clientPorts[i]}")
+                .AppendLine("clientPortAddress=127.0.0.1")
+                .AppendLine("forceSync=yes")
+                .AppendLine("maxClientCnxns=0")
+                .AppendLine("admin.enableServer=false")
+                .AppendLine("4lw.commands.whitelist=*");
+            if (count > 1)
+            {
+                // The sample zoo.cfg's initLimit and syncLimit; peers on loopback ports.
+                config.AppendLine("initLimit=10").AppendLine("syncLimit=5");
+                for (var peer = 0; peer < count; peer++)
+                {
+                    config.AppendLine(CultureInfo.InvariantCulture, $"server.{peer + 1}=127.0.0.1:{quorumPorts[2 * peer]}:{quorumPorts[(2 * peer) + 1]}");
+                }
+
+                await File.WriteAllTextAsync(Path.Combine(dataDir, "myid"), (i + 1).ToString(CultureInfo.InvariantCulture), cancellationToken).ConfigureAwait(false);
+            }
+
+            var configPath = Path.Combine(serverDirectory, "zoo.cfg");
+            await File.WriteAllTextAsync(configPath, config.ToString(), cancellationToken).ConfigureAwait(false);
+            starts.Add(flavor == ServerFlavor.Apache ? ApacheStartInfo(serverDirectory, configPath) : ZkAspireStartInfo(configPath));
+        }
+
         var stopwatch = Stopwatch.StartNew();
-        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var cluster = new ServerCluster(flavor, [process], log, [port], directory, TimeSpan.Zero);
+        var processes = new List<Process>();
+        var cluster = new ServerCluster(flavor, processes, log, clientPorts, directory, TimeSpan.Zero);
         try
         {
-            await ProbeUntilServingAsync(port, process, cancellationToken).WaitAsync(StartTimeout, cancellationToken).ConfigureAwait(false);
+            foreach (var start in starts)
+            {
+                var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+                process.OutputDataReceived += (_, e) => Append(e.Data);
+                process.ErrorDataReceived += (_, e) => Append(e.Data);
+                process.Start();
+                processes.Add(process);
+                process.BeginOutputReadLine();
+                process.BeginErrorReadLine();
+            }
+
+            // Serving means every server answers (in an ensemble: a leader is elected and the
+            // followers have synced with it).
+            await Task.WhenAll(clientPorts.Select((port, i) => ProbeUntilServingAsync(port, processes[i], cancellationToken)))
+                .WaitAsync(StartTimeout, cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is TimeoutException or InvalidOperationException)
+        catch (Exception e) when (e is TimeoutException or InvalidOperationException or System.ComponentModel.Win32Exception)
         {
-            var message = $"{flavor} did not serve on port {port}: {e.Message}\n{cluster.Log}";
+            var message = $"{flavor} did not serve on ports {string.Join(',', clientPorts)}: {e.Message}\n{cluster.Log}";
             await cluster.DisposeAsync().ConfigureAwait(false);
             throw new InvalidOperationException(message, e);
         }
@@ -151,9 +178,11 @@ internal sealed class ServerCluster : IAsyncDisposable
         }
     }
 
-    /// <summary>Gets the bytes under the data directories: whether (and how much) the server wrote to disk.</summary>
+    /// <summary>Gets the bytes under the data directories, all servers together: whether (and how much) they wrote to disk.</summary>
     public long DataDirectoryBytes() =>
-        new DirectoryInfo(Path.Combine(Directory, "data")).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
+        new DirectoryInfo(Directory).EnumerateDirectories("data", SearchOption.AllDirectories)
+            .SelectMany(d => d.EnumerateFiles("*", SearchOption.AllDirectories))
+            .Sum(f => f.Length);
 
     private static ProcessStartInfo ApacheStartInfo(string directory, string configPath)
     {

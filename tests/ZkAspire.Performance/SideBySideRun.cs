@@ -48,18 +48,31 @@ internal sealed class SideBySideRun
         var samples = new List<BenchSample>();
         for (var repetition = 1; repetition <= _options.Repetitions; repetition++)
         {
-            await using var apache = await ServerCluster.StartAsync(ServerFlavor.Apache, _options.Topology, cancellationToken).ConfigureAwait(false);
-            await using var ours = await ServerCluster.StartAsync(ServerFlavor.ZkAspire, _options.Topology, cancellationToken).ConfigureAwait(false);
-            for (var w = 0; w < _options.Workloads.Count; w++)
+            var clusters = new Dictionary<ServerFlavor, ServerCluster>();
+            try
             {
-                foreach (var flavor in Order(repetition + w))
+                foreach (var flavor in _options.Servers)
                 {
-                    var cluster = flavor == ServerFlavor.Apache ? apache : ours;
-                    var sample = await BenchAsync(cluster, _options.Workloads[w], repetition, cancellationToken).ConfigureAwait(false);
-                    samples.Add(sample);
-                    Log(string.Create(
-                        CultureInfo.InvariantCulture,
-                        $"[{repetition}/{_options.Repetitions}] {sample.Workload,-6} {flavor,-8} {sample.OpsPerSecond,10:N0} ops/s  p50 {sample.P50Ms:0.000} ms  p99 {sample.P99Ms:0.000} ms  p99.9 {sample.P999Ms:0.000} ms  errors {sample.Errors}"));
+                    clusters[flavor] = await ServerCluster.StartAsync(flavor, _options.Topology, cancellationToken).ConfigureAwait(false);
+                }
+
+                for (var w = 0; w < _options.Workloads.Count; w++)
+                {
+                    foreach (var flavor in Order(repetition + w))
+                    {
+                        var sample = await BenchAsync(clusters[flavor], _options.Workloads[w], repetition, cancellationToken).ConfigureAwait(false);
+                        samples.Add(sample);
+                        Log(string.Create(
+                            CultureInfo.InvariantCulture,
+                            $"[{repetition}/{_options.Repetitions}] {sample.Workload,-6} {flavor,-8} {sample.OpsPerSecond,10:N0} ops/s  p50 {sample.P50Ms:0.000} ms  p99 {sample.P99Ms:0.000} ms  p99.9 {sample.P999Ms:0.000} ms  errors {sample.Errors}"));
+                    }
+                }
+            }
+            finally
+            {
+                foreach (var cluster in clusters.Values)
+                {
+                    await cluster.DisposeAsync().ConfigureAwait(false);
                 }
             }
         }
@@ -72,8 +85,8 @@ internal sealed class SideBySideRun
         }
     }
 
-    private static IEnumerable<ServerFlavor> Order(int turn) =>
-        turn % 2 == 1 ? [ServerFlavor.Apache, ServerFlavor.ZkAspire] : [ServerFlavor.ZkAspire, ServerFlavor.Apache];
+    private IEnumerable<ServerFlavor> Order(int turn) =>
+        turn % 2 == 1 ? _options.Servers : _options.Servers.Reverse();
 
     private static string RepositoryRoot()
     {
@@ -116,7 +129,7 @@ internal sealed class SideBySideRun
     private async Task<MemorySample> MeasureMemoryAsync(ServerFlavor flavor, int repetition, CancellationToken cancellationToken)
     {
         await using var cluster = await ServerCluster.StartAsync(flavor, _options.Topology, cancellationToken).ConfigureAwait(false);
-        var pid = cluster.ProcessIds[0];
+        var pids = cluster.ProcessIds;
         var version = (await FourLetterWordClient.SendAsync(cluster.Ports[0], "srvr", TimeSpan.FromSeconds(10)).ConfigureAwait(false))
             .Split('\n').FirstOrDefault(l => l.StartsWith("Zookeeper version:", StringComparison.Ordinal))?["Zookeeper version:".Length..].Trim()
             .Replace("-${mvngit.commit.id}", string.Empty, StringComparison.Ordinal) ?? "unknown";
@@ -133,7 +146,8 @@ internal sealed class SideBySideRun
             }
 
             await Task.Delay(SettleTime, cancellationToken).ConfigureAwait(false);
-            var idle = ProcessMemory.ResidentBytes(pid);
+            // Per server: the mean over the ensemble's servers (the one server, standalone).
+            var idle = (long)pids.Average(ProcessMemory.ResidentBytes);
 
             var payload = new byte[100];
             Random.Shared.NextBytes(payload);
@@ -154,7 +168,7 @@ internal sealed class SideBySideRun
             await Task.WhenAll(inFlight).ConfigureAwait(false);
             var createSeconds = stopwatch.Elapsed.TotalSeconds;
             await Task.Delay(SettleTime, cancellationToken).ConfigureAwait(false);
-            var loaded = ProcessMemory.ResidentBytes(pid);
+            var loaded = (long)pids.Average(ProcessMemory.ResidentBytes);
             var sample = new MemorySample(flavor, repetition, cluster.ColdStart.TotalMilliseconds, idle, loaded, _options.Znodes, createSeconds, cluster.DataDirectoryBytes(), version);
             Log(string.Create(
                 CultureInfo.InvariantCulture,
