@@ -51,7 +51,36 @@ internal sealed class BenchCommand
             return ExitCodes.InvalidInvocation;
         }
 
-        var runner = new BenchRunner(options, options.Quiet ? null : Progress);
+        // Ctrl+C ends the run: the workloads done so far are reported and the znodes removed; a
+        // second Ctrl+C ends the process as usual.
+        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        ConsoleCancelEventHandler? onCancel = null;
+        if (ReferenceEquals(_error, Console.Error))
+        {
+            onCancel = (_, e) =>
+            {
+                e.Cancel = !interrupt.IsCancellationRequested;
+                interrupt.Cancel();
+            };
+            Console.CancelKeyPress += onCancel;
+        }
+
+        try
+        {
+            return await RunAsync(options, interrupt.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            if (onCancel is not null)
+            {
+                Console.CancelKeyPress -= onCancel;
+            }
+        }
+    }
+
+    private async Task<int> RunAsync(BenchOptions options, CancellationToken cancellationToken)
+    {
+        var runner = new BenchRunner(options, options.Quiet ? null : Progress, Warn);
         var results = new List<BenchResult>();
         var exitCode = ExitCodes.Success;
         foreach (var workload in options.Workloads)
@@ -125,6 +154,16 @@ internal sealed class BenchCommand
                 _error.Write(line + "\n");
             }
 
+            _error.Flush();
+        }
+    }
+
+    private void Warn(string line)
+    {
+        EndProgress();
+        lock (_error)
+        {
+            _error.Write(line + "\n");
             _error.Flush();
         }
     }

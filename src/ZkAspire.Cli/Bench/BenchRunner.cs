@@ -22,18 +22,22 @@ internal sealed class BenchRunner
     private static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan ErrorBackoff = TimeSpan.FromMilliseconds(1);
     private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan CleanupTimeout = TimeSpan.FromMinutes(2);
 
     private readonly BenchOptions _options;
     private readonly Action<string>? _progress;
+    private readonly Action<string> _warning;
     private readonly string _runId = Guid.NewGuid().ToString("n")[..8];
 
     /// <summary>Creates a runner.</summary>
     /// <param name="options">The run's options.</param>
     /// <param name="progress">Shows a progress line (replacing the last one); null for none.</param>
-    public BenchRunner(BenchOptions options, Action<string>? progress)
+    /// <param name="warning">Says something went wrong that does not void the results (stderr).</param>
+    public BenchRunner(BenchOptions options, Action<string>? progress, Action<string> warning)
     {
         _options = options;
         _progress = progress;
+        _warning = warning;
     }
 
     /// <summary>Runs one workload.</summary>
@@ -101,7 +105,7 @@ internal sealed class BenchRunner
             {
                 if (!_options.KeepData)
                 {
-                    await CleanupAsync(name, driver, slots, cancellationToken).ConfigureAwait(false);
+                    await CleanupAsync(name, driver, slots).ConfigureAwait(false);
                 }
             }
         }
@@ -285,17 +289,19 @@ internal sealed class BenchRunner
         }
     }
 
-    private async Task CleanupAsync(string name, WorkloadDriver driver, List<BenchSlot> slots, CancellationToken cancellationToken)
+    private async Task CleanupAsync(string name, WorkloadDriver driver, List<BenchSlot> slots)
     {
+        // Not cancelled with the run: a run ended early (Ctrl+C) still removes its znodes, within a bound.
+        using var timeout = new CancellationTokenSource(CleanupTimeout);
         try
         {
             _progress?.Invoke($"bench {name}: cleaning up");
-            await driver.CleanupAsync(slots, cancellationToken).ConfigureAwait(false);
+            await driver.CleanupAsync(slots, timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is KeeperException or TimeoutException)
+        catch (Exception e) when (e is KeeperException or TimeoutException or OperationCanceledException)
         {
             // The result stands; the znodes stay, and the user is told where.
-            _progress?.Invoke($"bench {name}: cleanup failed ({e.Message}); znodes may be left under {_options.Path}");
+            _warning($"zkaspire bench: {name}: cleanup failed ({e.Message}); znodes may be left under {_options.Path}");
         }
     }
 
