@@ -64,16 +64,16 @@ internal sealed class BenchRunner
             var driver = WorkloadDriver.Create(workload, _options, clients, directory);
             try
             {
-                await EnsurePathAsync(clients[0], cancellationToken).ConfigureAwait(false);
-                await driver.SetupAsync(slots, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is KeeperException or TimeoutException)
-            {
-                throw new BenchRunException($"the {name} workload could not be set up under {directory}: {e.Message}", e);
-            }
+                try
+                {
+                    await EnsurePathAsync(clients[0], cancellationToken).ConfigureAwait(false);
+                    await driver.SetupAsync(slots, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception e) when (e is KeeperException or TimeoutException)
+                {
+                    throw new BenchRunException($"the {name} workload could not be set up under {directory}: {e.Message}", e);
+                }
 
-            try
-            {
                 var (elapsed, histogram) = await MeasureAsync(name, driver, slots, cancellationToken).ConfigureAwait(false);
                 var errors = new SortedDictionary<string, long>(StringComparer.Ordinal);
                 foreach (var slot in slots)
@@ -103,6 +103,7 @@ internal sealed class BenchRunner
             }
             finally
             {
+                // After a failed setup too: whatever part of it was made goes.
                 if (!_options.KeepData)
                 {
                     await CleanupAsync(name, driver, slots).ConfigureAwait(false);

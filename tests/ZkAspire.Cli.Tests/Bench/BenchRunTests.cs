@@ -96,16 +96,21 @@ public sealed class BenchRunTests : IClassFixture<TestServerFixture>
         Assert.Equal(3, (await client.GetChildrenAsync(path + "/" + directory, TestContext.Current.CancellationToken)).Count);
     }
 
-    [Fact]
-    public async Task AWorkloadThatCannotBeSetUpEndsTheRunWithExitCode1()
+    [Theory]
+    [InlineData("create")]
+    [InlineData("get")]
+    [InlineData("watch")]
+    [InlineData("lock")]
+    public async Task AWorkloadThatCannotBeSetUpEndsTheRunWithExitCode1(string workload)
     {
         // A chroot that does not exist: the sessions connect, the setup fails.
         var run = await CliRun.RunAsync(
-            ["bench", "-server", _fixture.ConnectionString + "/no-such-chroot-" + Guid.NewGuid().ToString("n"), "-w", "get", "-c", "1", "-k", "1", "--warmup", "0", "-d", "100ms", "-q"]);
+            ["bench", "-server", _fixture.ConnectionString + "/no-such-chroot-" + Guid.NewGuid().ToString("n"), "-w", workload + ",get", "-c", "2", "-k", "1", "--warmup", "0", "-d", "100ms", "-q"]);
 
         Assert.Equal(1, run.ExitCode);
         Assert.Empty(run.Output);
-        Assert.StartsWith("zkaspire bench: the get workload could not be set up under /zkaspire-bench/get-", run.Error, StringComparison.Ordinal);
+        Assert.StartsWith($"zkaspire bench: the {workload} workload could not be set up under /zkaspire-bench/{workload}-", run.Error, StringComparison.Ordinal);
+        Assert.Single(run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
     }
 
     [Fact]

@@ -43,7 +43,8 @@ internal sealed class CreateWorkload : WorkloadDriver
     /// <inheritdoc/>
     public override async Task CleanupAsync(IReadOnlyList<BenchSlot> slots, CancellationToken cancellationToken)
     {
-        foreach (var slot in slots)
+        // Empty when the setup failed before the slots' directories were named.
+        foreach (var slot in _slotDirectories.Length == 0 ? [] : slots)
         {
             var directory = _slotDirectories[slot.Index];
             var count = slot.Sequence;
