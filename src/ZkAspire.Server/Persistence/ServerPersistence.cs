@@ -40,6 +40,7 @@ internal sealed class ServerPersistence : ITxnLogListener
 
     // Loop only.
     private bool _snapshotDue;
+    private long _lastSnapshotZxid = -1;
     private bool _writesFailing;
     private long _failedBatches;
 
@@ -152,6 +153,7 @@ internal sealed class ServerPersistence : ITxnLogListener
         // ZooKeeper snapshots at every start that replayed txns (ZooKeeperServer.loadData); we do
         // it in the background like any other snapshot.
         _snapshotDue = recovered.SnapshotRecommended;
+        _lastSnapshotZxid = recovered.SnapshotPath is null ? -1 : recovered.Recovery.SnapshotZxid;
         StartPurgeTimer();
         return replica;
     }
@@ -167,12 +169,21 @@ internal sealed class ServerPersistence : ITxnLogListener
             return;
         }
 
+        // The trigger counts txns logged; a snapshot holds txns applied. When none was applied
+        // since the last snapshot (they all wait for their sync), wait for them rather than
+        // write the same snapshot again.
+        if (core.LastProcessedZxid == _lastSnapshotZxid)
+        {
+            return;
+        }
+
         // ZooKeeper's SyncRequestProcessor: roll the log, then snapshot in the background; the
         // new segment holds every txn after the snapshot's start (the fuzzy overlap included).
         _snapshotDue = false;
         log.RollLog();
         var snapshot = core.BeginSnapshot();
         snapshots.Begin(snapshot);
+        _lastSnapshotZxid = snapshot.StartZxid;
         _logger.LogInformation(
             "Taking a snapshot at zxid 0x{Zxid:x} ({Nodes} znodes, {Sessions} sessions) in the background",
             snapshot.StartZxid,
@@ -299,6 +310,12 @@ internal sealed class ServerPersistence : ITxnLogListener
         {
             // The log still holds every txn; the next trigger tries again.
             _logger.LogWarning(e, "Writing a snapshot to {Directory} failed: {Reason}. The txn log still holds every txn; the next snapshot is tried after another snapCount txns", Options.SnapshotDirectory, e.Message);
+        }
+        finally
+        {
+            // A turn of the loop now, not at the next input: the txns logged while this snapshot
+            // was written may already call for the next one.
+            QueueStep();
         }
     }
 
