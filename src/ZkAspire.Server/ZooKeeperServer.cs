@@ -111,9 +111,6 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
     /// <summary>Gets the logger of the transport.</summary>
     internal ILogger TransportLogger { get; }
 
-    /// <summary>Gets the durable state while running with a data directory; <see langword="null"/> in memory.</summary>
-    internal ServerPersistence? Persistence => _persistence;
-
     /// <summary>Gets whether the outstanding requests reached <see cref="ZooKeeperServerOptions.GlobalOutstandingLimit"/>.</summary>
     internal bool OutstandingOverLimit => Interlocked.Read(ref _outstanding) >= Options.GlobalOutstandingLimit;
 

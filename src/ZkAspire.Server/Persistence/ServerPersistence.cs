@@ -63,12 +63,6 @@ internal sealed class ServerPersistence : ITxnLogListener
     /// <summary>Gets the txn log, once open.</summary>
     public FileTxnLog Log => _log ?? throw new InvalidOperationException("The txn log is not open.");
 
-    /// <summary>Gets whether the last group commit failed (the disk is full or unwritable); loop only.</summary>
-    public bool WritesFailing => _writesFailing;
-
-    /// <summary>Gets the most recent snapshot's completion, for tests; <see langword="null"/> before the first.</summary>
-    public Task<SnapshotFileInfo>? LastSnapshot => _snapshots?.Completion;
-
     /// <summary>Makes the storage settings from the server's (zoo.cfg gives sizes in KB).</summary>
     /// <param name="options">The server's settings.</param>
     /// <returns>The storage settings.</returns>
