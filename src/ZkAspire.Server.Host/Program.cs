@@ -109,7 +109,7 @@ catch (DataDirectoryException e)
 catch (StorageCorruptionException e)
 {
     // Never start on a guess: acknowledged data would be lost silently (docs/storage-format.md §6).
-    var message = $"the data directory cannot be recovered without losing acknowledged data: {e.Message.TrimEnd('.')}. The files are left as they are (docs/storage-format.md §6 explains the recovery rules).";
+    var message = $"the data directory cannot be recovered without losing acknowledged data: {e.Message.TrimEnd('.')}. The files are left as they are; 'zkaspire verify {configuration.Options.DataDir}' lists every problem (docs/storage-format.md §6 explains the recovery rules).";
     logger.LogCritical("{Message}", message);
     Console.Error.WriteLine("zkaspire-server: " + message);
     return 1;
