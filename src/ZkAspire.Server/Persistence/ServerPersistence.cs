@@ -116,12 +116,12 @@ internal sealed class ServerPersistence : ITxnLogListener
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            Release();
+            Abandon();
             throw new DataDirectoryException(string.Create(CultureInfo.InvariantCulture, $"Cannot use the data directory {Describe()}: {e.Message}"), e);
         }
         catch
         {
-            Release();
+            Abandon();
             throw;
         }
 
@@ -374,6 +374,14 @@ internal sealed class ServerPersistence : ITxnLogListener
         {
             throw new IOException($"cannot lock {path} (is another server using this directory?): {e.Message}", e);
         }
+    }
+
+    private void Abandon()
+    {
+        // A start that failed: stop the log's writer thread if it was started (it holds nothing).
+        _log?.Dispose();
+        _log = null;
+        Release();
     }
 
     private void Release()
