@@ -80,6 +80,19 @@ public sealed partial class ZooKeeperServer
                 }
             }
 
+            if (_persistence is { } persistence)
+            {
+                try
+                {
+                    persistence.AfterBatch(_core!);
+                }
+                catch (Exception e)
+                {
+                    // The log keeps every txn; the next trigger tries again.
+                    _logger.LogError(e, "Beginning a snapshot failed");
+                }
+            }
+
             FlushDirty();
         }
 
@@ -187,6 +200,44 @@ public sealed partial class ZooKeeperServer
             case LoopInputKind.Invoke:
                 ((Action)input.Payload!)();
                 DrainDeferredCloses();
+                break;
+
+            case LoopInputKind.Persisted:
+                // A group commit is durable: its txns are applied, their watches fire, their
+                // writes are answered (ZooKeeper's SyncRequestProcessor hands them on after the flush).
+                _persistence?.OnPersisted();
+                try
+                {
+                    _core!.Persisted(input.Argument, NowMs());
+                }
+                catch (Exception e)
+                {
+                    OnCoreFailure(e, null);
+                }
+
+                DrainDeferredCloses();
+                break;
+
+            case LoopInputKind.PersistFailed:
+                // The disk is full or unwritable: the core fails the writes from that zxid on and
+                // keeps serving reads; the log takes appends again once the core has reused the
+                // failed zxids' place, and the next write tries the disk afresh.
+                _persistence?.OnPersistFailed(input.Argument, (Exception)input.Payload!);
+                try
+                {
+                    _core!.PersistFailed(input.Argument, NowMs());
+                }
+                catch (Exception e)
+                {
+                    OnCoreFailure(e, null);
+                }
+
+                _persistence?.Log.ResumeAfterFailure();
+                DrainDeferredCloses();
+                break;
+
+            case LoopInputKind.SnapshotStep:
+                _persistence?.Step();
                 break;
         }
     }
