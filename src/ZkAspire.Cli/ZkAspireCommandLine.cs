@@ -9,8 +9,8 @@ namespace ZkAspire.Cli;
 /// <summary>
 /// The <c>zkaspire</c> program: <c>zkaspire [shell] [zkCli arguments]</c> runs the zkCli-compatible
 /// shell, <c>zkaspire server start|start-foreground|stop|restart|status [zoo.cfg]</c> controls a
-/// server as zkServer.sh does, and <c>zkaspire dump|verify|purge</c> inspect and clean a data
-/// directory. Callable in-process, with any streams, for tests and embedding.
+/// server as zkServer.sh does, <c>zkaspire dump|verify|purge</c> inspect and clean a data
+/// directory, and <c>zkaspire bench</c> loads any ZooKeeper server (docs/performance.md). Callable in-process, with any streams, for tests and embedding.
 /// </summary>
 public static class ZkAspireCommandLine
 {
