@@ -521,6 +521,13 @@ public sealed partial class QuorumPeer
     {
         handler.LastRound = Math.Max(handler.LastRound, reply.Round);
         handler.ReleaseInFlight(reply.LastZxid);
+        if (handler.State == HandlerState.Synced && !handler.IsObserver && reply.LastZxid > handler.AckedZxid && reply.LastZxid <= handler.LastSentZxid)
+        {
+            // The reply says what is durable there: an acknowledgment, in case an ACK was lost.
+            handler.AckedZxid = reply.LastZxid;
+            UpdateCommit();
+        }
+
         if (!reply.Payload.IsEmpty && handler.State == HandlerState.Synced)
         {
             _received.Add(new AppMessage(handler.Sid, AppMessageKind.PingPayload, reply.Payload));
@@ -598,7 +605,7 @@ public sealed partial class QuorumPeer
         {
             if (handler.State is HandlerState.Syncing or HandlerState.Synced)
             {
-                Send(handler.Sid, new Ping(_epoch, _round));
+                Send(handler.Sid, new Ping(_epoch, _round, _committed));
             }
         }
 

@@ -112,7 +112,15 @@ public sealed partial class QuorumPeer
 
                 break;
             case Ping ping:
-                Send(_leaderId, new PingReply(_learnerEpoch, ping.Round, _log.LastZxid, _application.TakePingPayload()));
+                // The commit point again: a COMMIT may have been lost. Acks and the commit point
+                // apply only once our log is the leader's (after NEWLEADER).
+                if (_newLeaderZxid >= 0 && ping.CommittedZxid <= _log.LastZxid)
+                {
+                    _committed = Math.Max(_committed, ping.CommittedZxid);
+                }
+
+                var durable = _newLeaderAckSent ? Math.Max(_durableZxid, 0) : 0;
+                Send(_leaderId, new PingReply(_learnerEpoch, ping.Round, durable, _application.TakePingPayload()));
                 break;
             case QuorumSyncReply reply when _upToDateZxid >= 0:
                 _syncResults.Add(new SyncResult(reply.RequestId, reply.Zxid));

@@ -23,7 +23,7 @@ public sealed class CodecTests
         new Ack(5, 0x5_0000_0001),
         new Commit(5, 0x5_0000_0001),
         new Inform(5, 0x4_0000_0009, 0x5_0000_0001, new byte[] { 7 }),
-        new Ping(5, 42),
+        new Ping(5, 42, 0x5_0000_0001),
         new PingReply(5, 42, 0x5_0000_0001, new byte[] { 1 }),
         new QuorumSync(5, 11),
         new QuorumSyncReply(5, 11, 0x5_0000_0001),
@@ -60,7 +60,7 @@ public sealed class CodecTests
     [Fact]
     public void AnotherVersionIsRefusedByName()
     {
-        var bytes = PeerMessageCodec.Encode(new Ping(1, 1));
+        var bytes = PeerMessageCodec.Encode(new Ping(1, 1, 0));
         bytes[0] = 2;
         var ex = Assert.Throws<ProtocolException>(() => PeerMessageCodec.Decode(bytes));
         Assert.Contains("version 2", ex.Message, StringComparison.Ordinal);

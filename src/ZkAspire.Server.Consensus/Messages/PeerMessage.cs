@@ -258,22 +258,30 @@ public sealed record Inform(int Epoch, long PrevZxid, long Zxid, ReadOnlyMemory<
     public override string ToString() => $"INFORM epoch={N(Epoch)} zxid={Z(Zxid)} prev={Z(PrevZxid)} ({N(Data.Length)}B)";
 }
 
-/// <summary>PING: the leader is alive; <paramref name="Round"/> numbers the heartbeat round (sync uses rounds as read-index confirmations).</summary>
+/// <summary>
+/// PING: the leader is alive; <paramref name="Round"/> numbers the heartbeat round (sync uses
+/// rounds as read-index confirmations), and <paramref name="CommittedZxid"/> repeats the commit
+/// point, so that a learner that missed a COMMIT catches up without waiting for the next one.
+/// </summary>
 /// <param name="Epoch">The epoch.</param>
 /// <param name="Round">The round.</param>
-public sealed record Ping(int Epoch, long Round) : PeerMessage
+/// <param name="CommittedZxid">The leader's commit point.</param>
+public sealed record Ping(int Epoch, long Round, long CommittedZxid) : PeerMessage
 {
     /// <inheritdoc/>
     public override MessageType Type => MessageType.Ping;
 
     /// <inheritdoc/>
-    public override string ToString() => $"PING epoch={N(Epoch)} round={N(Round)}";
+    public override string ToString() => $"PING epoch={N(Epoch)} round={N(Round)} committed={Z(CommittedZxid)}";
 }
 
 /// <summary>A learner's answer to a ping.</summary>
 /// <param name="Epoch">The epoch it follows.</param>
 /// <param name="Round">The round answered.</param>
-/// <param name="LastZxid">The learner's last logged zxid (how far the leader's messages got).</param>
+/// <param name="LastZxid">
+/// The learner's last durable zxid: for a follower a cumulative acknowledgment (a lost ACK is
+/// repaired by the next ping), for any learner how far the leader's messages got (flow control).
+/// </param>
 /// <param name="Payload">The application's payload.</param>
 public sealed record PingReply(int Epoch, long Round, long LastZxid, ReadOnlyMemory<byte> Payload) : PeerMessage
 {

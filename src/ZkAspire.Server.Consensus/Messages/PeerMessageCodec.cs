@@ -89,6 +89,7 @@ public static class PeerMessageCodec
             case Ping n:
                 writer.WriteInt(n.Epoch);
                 writer.WriteLong(n.Round);
+                writer.WriteLong(n.CommittedZxid);
                 break;
             case PingReply n:
                 writer.WriteInt(n.Epoch);
@@ -158,7 +159,7 @@ public static class PeerMessageCodec
             MessageType.Ack => new Ack(reader.ReadInt(), reader.ReadLong()),
             MessageType.Commit => new Commit(reader.ReadInt(), reader.ReadLong()),
             MessageType.Inform => new Inform(reader.ReadInt(), reader.ReadLong(), reader.ReadLong(), ReadBytes(ref reader)),
-            MessageType.Ping => new Ping(reader.ReadInt(), reader.ReadLong()),
+            MessageType.Ping => new Ping(reader.ReadInt(), reader.ReadLong(), reader.ReadLong()),
             MessageType.PingReply => new PingReply(reader.ReadInt(), reader.ReadLong(), reader.ReadLong(), ReadBytes(ref reader)),
             MessageType.Sync => new QuorumSync(reader.ReadInt(), reader.ReadLong()),
             MessageType.SyncReply => new QuorumSyncReply(reader.ReadInt(), reader.ReadLong(), reader.ReadLong()),

@@ -29,7 +29,7 @@ internal sealed class Session : IEquatable<Session>
     /// back (ZooKeeper's <c>sessionsWithTimeouts</c>); a resume with another timeout changes
     /// <see cref="TimeoutMs"/> only, as it writes no txn.
     /// </summary>
-    public int PersistedTimeoutMs { get; }
+    public int PersistedTimeoutMs { get; set; }
 
     /// <summary>
     /// Gets or sets whether its createSession txn has been applied (or it was restored): only
@@ -39,6 +39,20 @@ internal sealed class Session : IEquatable<Session>
 
     /// <summary>Gets or sets whether a closeSession txn has been prepped: it accepts nothing more.</summary>
     public bool IsClosing { get; set; }
+
+    /// <summary>
+    /// Gets or sets the server whose client connection owns the session, on a leader (ZooKeeper's
+    /// <c>SessionImpl.owner</c>): a write forwarded by another server gets SessionMoved. 0 until a
+    /// server claims it (after a leader change, the first server to use it).
+    /// </summary>
+    public long Owner { get; set; }
+
+    /// <summary>
+    /// Gets or sets the xid of the last write a leader prepped for this session from a learner:
+    /// forwarded writes of a session arrive in xid order (the client numbers them, one link carries
+    /// them), so one at or below it is a duplicate or a straggler and is dropped.
+    /// </summary>
+    public int LastForwardedXid { get; set; }
 
     /// <summary>Gets or sets the connection currently bound to it.</summary>
     public ServerConnection? Connection { get; set; }
