@@ -544,6 +544,7 @@ public sealed partial class Replica
         {
             session!.Owner = from;
             session.TimeoutMs = message.TimeoutMs;
+            session.LastForwardedXid = 0;
         }
 
         _peer!.SendToLearner(from, LearnerMessages.RevalidateReply(message.SessionId, valid, message.TimeoutMs));

@@ -305,6 +305,7 @@ public sealed partial class Replica
         {
             // The session is now this server's: writes still arriving from another get SessionMoved.
             session.Owner = _myId;
+            session.LastForwardedXid = 0;
         }
 
         AttachSession(connection, session, timeoutMs, readOnly);

@@ -6,12 +6,18 @@ using ZkAspire.Protocol;
 
 namespace ZkAspire.Simulation.Tests;
 
+/// <summary>What receives a connection's frames: a simulated or a scripted client.</summary>
+internal interface IClientEndpoint
+{
+    void OnFrame(SimConnection connection, ServerFrame frame);
+}
+
 /// <summary>A client connection: what one client opened to one server incarnation.</summary>
-internal sealed class SimConnection(long id, SimClient client, SimServer server, int incarnation)
+internal sealed class SimConnection(long id, IClientEndpoint client, SimServer server, int incarnation)
 {
     public long Id { get; } = id;
 
-    public SimClient Client { get; } = client;
+    public IClientEndpoint Client { get; } = client;
 
     public SimServer Server { get; } = server;
 
@@ -35,7 +41,7 @@ internal sealed record ServerFrame(ConnectResponse? ConnectResponse, ReplyHeader
 /// session expired, and pipelines up to three operations. It checks, as it goes, that replies come
 /// in request order (per-session FIFO) and that the zxids it sees never go back.
 /// </summary>
-internal sealed class SimClient(Simulation sim, int id)
+internal sealed class SimClient(Simulation sim, int id) : IClientEndpoint
 {
     private const int MaxOutstanding = 3;
 

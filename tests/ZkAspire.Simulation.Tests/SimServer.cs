@@ -38,6 +38,9 @@ internal sealed class SimServer : IReplicaOutput, IPeerOutput, IReplicaPersisten
 
     public bool Paused { get; set; }
 
+    /// <summary>Gets or sets whether the host stopped ticking the replica (its timers starve, as in a long GC pause): messages are still handled.</summary>
+    public bool TicksSuspended { get; set; }
+
     public List<Action> Parked { get; } = [];
 
     public bool IsUp => Replica is not null;
@@ -108,6 +111,12 @@ internal sealed class SimServer : IReplicaOutput, IPeerOutput, IReplicaPersisten
         var incarnation = Incarnation;
         _sim.Events.After(10, this, () => Do(incarnation, replica =>
         {
+            if (TicksSuspended)
+            {
+                ScheduleTick();
+                return;
+            }
+
             replica.Tick(_sim.NowMs);
             StepSnapshot(replica);
             ScheduleTick();

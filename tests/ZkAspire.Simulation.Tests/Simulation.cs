@@ -86,6 +86,37 @@ internal sealed class Simulation
         MaxLearnerQueueBytes = 256 * 1024,
     };
 
+    /// <summary>Starts the servers only, for scripted scenarios (no random clients, no faults).</summary>
+    public void StartServers()
+    {
+        foreach (var server in Servers)
+        {
+            server.Start();
+        }
+    }
+
+    /// <summary>Runs events until <paramref name="condition"/> holds or <paramref name="maxMs"/> pass; the checkers run after each.</summary>
+    /// <returns>Whether the condition held.</returns>
+    public bool RunUntil(Func<bool> condition, long maxMs = 10_000)
+    {
+        var end = NowMs + maxMs;
+        while (!condition())
+        {
+            if (!Events.RunNext(end))
+            {
+                return condition();
+            }
+
+            EventsRun++;
+            Checker.AfterStep();
+        }
+
+        return true;
+    }
+
+    /// <summary>Runs every event of the next <paramref name="ms"/> milliseconds.</summary>
+    public void RunFor(long ms) => RunUntil(() => false, ms);
+
     /// <summary>Runs the whole simulation; a failed invariant throws with the seed to replay it.</summary>
     public void Run()
     {
@@ -143,7 +174,7 @@ internal sealed class Simulation
         }
     }
 
-    public SimConnection OpenConnection(SimClient client, SimServer server)
+    public SimConnection OpenConnection(IClientEndpoint client, SimServer server)
     {
         var connection = new SimConnection(_nextConnectionId++, client, server, server.Incarnation);
         _connections.Add(connection.Id, connection);
@@ -155,7 +186,8 @@ internal sealed class Simulation
             return connection;
         }
 
-        ToServer(connection, replica => replica.ConnectionOpened(connection.Id, "10.0.0." + client.Id, NowMs));
+        var address = client is SimClient simClient ? "10.0.0." + simClient.Id : "10.0.1.1";
+        ToServer(connection, replica => replica.ConnectionOpened(connection.Id, address, NowMs));
         return connection;
     }
 

@@ -16,7 +16,7 @@ internal sealed class SimulationOptions
     public int Keys { get; init; } = 3;
 
     /// <summary>Gets how long the faulty part of the run lasts, in virtual milliseconds.</summary>
-    public long FaultyMs { get; init; } = 15_000;
+    public long FaultyMs { get; init; } = 20_000;
 
     /// <summary>Gets how long the run goes on after every fault is healed, for the ensemble to recover and agree.</summary>
     public long CalmMs { get; init; } = 8_000;

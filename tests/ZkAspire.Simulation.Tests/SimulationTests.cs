@@ -19,7 +19,7 @@ public sealed class SimulationTests
         }
 
         var first = int.Parse(Environment.GetEnvironmentVariable("ZKASPIRE_SIM_FIRST") ?? "1", CultureInfo.InvariantCulture);
-        var count = int.Parse(Environment.GetEnvironmentVariable("ZKASPIRE_SIM_SEEDS") ?? "24", CultureInfo.InvariantCulture);
+        var count = int.Parse(Environment.GetEnvironmentVariable("ZKASPIRE_SIM_SEEDS") ?? "400", CultureInfo.InvariantCulture);
         return [.. Enumerable.Range(first, count)];
     }
 

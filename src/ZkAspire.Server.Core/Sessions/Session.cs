@@ -49,8 +49,10 @@ internal sealed class Session : IEquatable<Session>
 
     /// <summary>
     /// Gets or sets the xid of the last write a leader prepped for this session from a learner:
-    /// forwarded writes of a session arrive in xid order (the client numbers them, one link carries
-    /// them), so one at or below it is a duplicate or a straggler and is dropped.
+    /// forwarded writes of one client connection arrive in xid order (the client numbers them, one
+    /// link carries them), so one at or below it is a duplicate or a straggler and is dropped. A
+    /// revalidation (a new connection, perhaps of a new client handle whose xids start at 1 again)
+    /// starts it over.
     /// </summary>
     public int LastForwardedXid { get; set; }
 
