@@ -113,9 +113,17 @@ public sealed partial class QuorumPeer
                 break;
             case Ping ping:
                 // The commit point again: a COMMIT may have been lost. Acks and the commit point
-                // apply only once our log is the leader's (after NEWLEADER).
-                if (_newLeaderZxid >= 0 && ping.CommittedZxid <= _log.LastZxid)
+                // apply only once our log is the leader's (after NEWLEADER). The link is FIFO, so
+                // every txn up to the commit point was sent before this ping: if our log ends
+                // before it, we lost some (an observer cannot repair a lost INFORM otherwise).
+                if (_newLeaderZxid >= 0)
                 {
+                    if (ping.CommittedZxid > _log.LastZxid)
+                    {
+                        StartElection($"the leader committed {ZxidText.Format(ping.CommittedZxid)}, beyond our last zxid {ZxidText.Format(_log.LastZxid)}");
+                        return;
+                    }
+
                     _committed = Math.Max(_committed, ping.CommittedZxid);
                 }
 

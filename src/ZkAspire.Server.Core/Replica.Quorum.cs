@@ -378,29 +378,24 @@ public sealed partial class Replica
         return false;
     }
 
-    // ZooKeeper's PrepRequestProcessor with a leader's session checks: a write of an unknown or
-    // closing session fails with SessionExpired, one from a server that does not own the session
-    // with SessionMoved (a first use claims it).
-    private void LeaderPrep(Request request, long origin, long nowMs)
+    // ZooKeeper's PrepRequestProcessor with a leader's session checks, for its own clients: a
+    // write of an unknown or closing session fails with SessionExpired, one of a session another
+    // server owns (it moved there) with SessionMoved.
+    private void LeaderPrep(Request request, long nowMs)
     {
         var session = request.Session;
         if (request.OpCode != OpCode.CloseSession && (session.IsClosing || _sessions.Get(session.Id) is null))
         {
             _prep.PrepError(request, KeeperErrorCode.SessionExpired, nowMs);
-            return;
         }
-
-        if (session.Owner == 0)
-        {
-            session.Owner = origin;
-        }
-        else if (session.Owner != origin)
+        else if (session.Owner != _myId)
         {
             _prep.PrepError(request, KeeperErrorCode.SessionMoved, nowMs);
-            return;
         }
-
-        _prep.Prep(request, nowMs);
+        else
+        {
+            _prep.Prep(request, nowMs);
+        }
     }
 
     private void Propose(TxnLogEntry entry, Request? request)
@@ -500,24 +495,50 @@ public sealed partial class Replica
             return;
         }
 
-        var session = _sessions.Get(message.SessionId) ?? new Session(message.SessionId, 0);
-        if (message.Cxid <= session.LastForwardedXid)
-        {
-            // Prepping it again would apply a write twice, or out of its session's order.
-            return;
-        }
-
-        session.LastForwardedXid = message.Cxid;
+        var known = _sessions.Get(message.SessionId);
+        var session = known ?? new Session(message.SessionId, 0);
         var request = new Request(RemoteConnection(from), session, message.Cxid, message.Type, message.Body, message.DecodeError, RequestKind.Normal)
         {
             ForwardedAuthInfo = message.AuthInfo,
             IsWrite = true,
         };
 
-        // The learner touched the session for this request too; its ping reply will say so.
-        _sessions.TouchSession(session.Id, session.TimeoutMs, nowMs);
-        LeaderPrep(request, from, nowMs);
+        if (known is null || (known.IsClosing && request.OpCode != OpCode.CloseSession))
+        {
+            _prep.PrepError(request, KeeperErrorCode.SessionExpired, nowMs);
+        }
+        else if (known.Owner == 0)
+        {
+            // After a leader change nobody owns a session until a server uses it.
+            known.Claim(from, message.ConnectionId);
+            Accept();
+        }
+        else if (known.Owner != from)
+        {
+            _prep.PrepError(request, KeeperErrorCode.SessionMoved, nowMs);
+        }
+        else if (known.OwnerConnection != message.ConnectionId || message.Cxid <= known.LastForwardedXid)
+        {
+            // A straggler of the owner's closed connection, a duplicate, or a write out of its
+            // connection's order: prepping it would apply a write twice or out of order. Nobody
+            // waits for its reply.
+            return;
+        }
+        else
+        {
+            Accept();
+        }
+
         Propose(request.Txn!, null);
+
+        void Accept()
+        {
+            known.LastForwardedXid = message.Cxid;
+
+            // The learner touched the session for this request too; its ping reply will say so.
+            _sessions.TouchSession(known.Id, known.TimeoutMs, nowMs);
+            _prep.Prep(request, nowMs);
+        }
     }
 
     private void LeaderCreateSession(long from, LearnerMessage message, long nowMs)
@@ -529,7 +550,7 @@ public sealed partial class Replica
             return;
         }
 
-        session.Owner = from;
+        session.Claim(from, message.ConnectionId);
         var request = new Request(RemoteConnection(from), session, 0, (int)OpCode.CreateSession, null, KeeperErrorCode.Ok, RequestKind.Connect);
         _prep.PrepCreateSession(request, message.TimeoutMs, nowMs);
         Propose(request.Txn!, null);
@@ -542,9 +563,8 @@ public sealed partial class Replica
         var valid = session is not null && _sessions.TouchSession(session.Id, message.TimeoutMs, nowMs);
         if (valid)
         {
-            session!.Owner = from;
+            session!.Claim(from, message.ConnectionId);
             session.TimeoutMs = message.TimeoutMs;
-            session.LastForwardedXid = 0;
         }
 
         _peer!.SendToLearner(from, LearnerMessages.RevalidateReply(message.SessionId, valid, message.TimeoutMs));

@@ -243,7 +243,7 @@ public sealed partial class Replica
             // leader) and the ConnectResponse follows its commit.
             var created = _sessions.CreateSession(timeoutMs, nowMs);
             created.Connection = connection;
-            created.Owner = _myId;
+            created.Claim(_myId, connection.Id);
             connection.Session = created;
             var connect = new Request(connection, created, 0, (int)OpCode.CreateSession, null, KeeperErrorCode.Ok, RequestKind.Connect) { IsWrite = true };
             switch (_role)
@@ -264,7 +264,7 @@ public sealed partial class Replica
                 default:
                     _touched[created.Id] = timeoutMs;
                     _commit.Accept(connect);
-                    ForwardToLeader(connection, LearnerMessages.CreateSession(created.Id, timeoutMs));
+                    ForwardToLeader(connection, LearnerMessages.CreateSession(created.Id, timeoutMs, connection.Id));
                     break;
             }
 
@@ -287,7 +287,7 @@ public sealed partial class Replica
             if (!_revalidating.TryGetValue(request.SessionId, out var waiting))
             {
                 _revalidating.Add(request.SessionId, waiting = []);
-                ForwardToLeader(connection, LearnerMessages.Revalidate(request.SessionId, timeoutMs));
+                ForwardToLeader(connection, LearnerMessages.Revalidate(request.SessionId, timeoutMs, connection.Id));
             }
 
             waiting.Add(connection);
@@ -304,8 +304,7 @@ public sealed partial class Replica
         if (_role == ReplicaRole.Leader)
         {
             // The session is now this server's: writes still arriving from another get SessionMoved.
-            session.Owner = _myId;
-            session.LastForwardedXid = 0;
+            session.Claim(_myId, connection.Id);
         }
 
         AttachSession(connection, session, timeoutMs, readOnly);
@@ -677,7 +676,7 @@ public sealed partial class Replica
                 case ReplicaRole.Leader:
                     if (LeaderCanPrep())
                     {
-                        LeaderPrep(pending, _myId, nowMs);
+                        LeaderPrep(pending, nowMs);
                         _commit.Accept(pending);
                         Propose(pending.Txn!, pending);
                     }

@@ -63,6 +63,7 @@ public sealed class QuorumPipelineTests
         Assert.Equal(LearnerMessageKind.Request, forwarded.Kind);
         Assert.Equal(session.Id, forwarded.SessionId);
         Assert.Equal(12, forwarded.Cxid);
+        Assert.Equal(1, forwarded.ConnectionId);
         Assert.Equal((int)OpCode.SetData, forwarded.Type);
         Assert.Equal(connection.AuthInfo, forwarded.AuthInfo);
         Assert.Equal("/p", Assert.IsType<SetDataRequest>(forwarded.Body).Path);
@@ -72,7 +73,8 @@ public sealed class QuorumPipelineTests
         Assert.Equal(KeeperErrorCode.MarshallingError, multi.DecodeError);
         Assert.Null(multi.Body);
 
-        Assert.Equal(4000, LearnerMessages.Decode(LearnerMessages.CreateSession(9, 4000), 1 << 20).TimeoutMs);
+        var create = LearnerMessages.Decode(LearnerMessages.CreateSession(9, 4000, 77), 1 << 20);
+        Assert.Equal((4000, 77L), (create.TimeoutMs, create.ConnectionId));
         var reply = LearnerMessages.Decode(LearnerMessages.RevalidateReply(9, true, 3000), 1 << 20);
         Assert.True(reply.Valid);
         var touches = LearnerMessages.Decode(LearnerMessages.Touches(new Dictionary<long, int> { [5] = 100, [6] = 200 }), 1 << 20);
@@ -84,7 +86,7 @@ public sealed class QuorumPipelineTests
     [InlineData(new byte[] { 9 })]
     [InlineData(new byte[] { 2, 0, 0, 0 })]
     [InlineData(new byte[] { 5, 0x7f, 0, 0, 0 })]
-    [InlineData(new byte[] { 3, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 9 })]
+    [InlineData(new byte[] { 3, 0, 0, 0, 0, 0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1, 9 })]
     public void MalformedLearnerMessagesAreProtocolExceptions(byte[] bytes) =>
         Assert.Throws<ProtocolException>(() => LearnerMessages.Decode(bytes, 1 << 20));
 }

@@ -7,6 +7,7 @@ internal sealed class EventQueue
 {
     private readonly PriorityQueue<(SimServer? Target, Action Action), (long Time, long Sequence)> _queue = new();
     private long _sequence;
+    private long _frontSequence = long.MinValue;
 
     public long NowMs { get; private set; }
 
@@ -16,6 +17,13 @@ internal sealed class EventQueue
         _queue.Enqueue((target, action), (Math.Max(timeMs, NowMs), _sequence++));
 
     public void After(long delayMs, SimServer? target, Action action) => At(NowMs + delayMs, target, action);
+
+    /// <summary>
+    /// Puts an event that was due while its server was paused back at the front of the queue:
+    /// it runs now, before anything else due now, and in the order it was parked (a paused
+    /// process reads its sockets in order when it resumes).
+    /// </summary>
+    public void Reinject(SimServer target, Action action) => _queue.Enqueue((target, action), (NowMs, _frontSequence++));
 
     /// <summary>Runs the next event at or before <paramref name="untilMs"/>; events of a paused server wait for it.</summary>
     public bool RunNext(long untilMs)

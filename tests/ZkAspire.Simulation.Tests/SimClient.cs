@@ -178,9 +178,15 @@ internal sealed class SimClient(Simulation sim, int id) : IClientEndpoint
             return;
         }
 
+        var waiting = string.Join(", ", _outstanding.Select(o => $"{o.Xid}:{o.Type}"));
+        if (Environment.GetEnvironmentVariable("ZKASPIRE_TRACE_CLIENT") == Id.ToString(CultureInfo.InvariantCulture))
+        {
+            sim.Trace($"client {Id} <- {connection.Server.Id}/{connection.Id} xid {frame.Header.Xid} err {frame.Header.Err} zxid 0x{frame.Header.Zxid:x}");
+        }
+
         if (!_outstanding.TryDequeue(out var head) || head.Xid != frame.Header.Xid)
         {
-            throw new SimulationException($"client {Id} session 0x{_sessionId:x}: reply xid {frame.Header.Xid} out of order (expected {(_outstanding.Count == 0 && head.Xid == 0 ? "none" : head.Xid.ToString(CultureInfo.InvariantCulture))}): per-session FIFO is broken");
+            throw new SimulationException($"client {Id} session 0x{_sessionId:x} on server {connection.Server.Id}: reply xid {frame.Header.Xid} (err {frame.Header.Err}) out of order; waiting for [{waiting}]: per-session FIFO is broken");
         }
 
         var zxid = frame.Header.Zxid;
@@ -363,6 +369,11 @@ internal sealed class SimClient(Simulation sim, int id) : IClientEndpoint
 
     private void Send(int xid, OpCode type, IJuteRecord? body, Operation? op)
     {
+        if (Environment.GetEnvironmentVariable("ZKASPIRE_TRACE_CLIENT") == Id.ToString(CultureInfo.InvariantCulture))
+        {
+            sim.Trace($"client {Id} -> {_connection!.Server.Id}/{_connection.Id} xid {xid} {type}");
+        }
+
         _outstanding.Enqueue((xid, type, op));
         _lastSentMs = sim.NowMs;
         var connection = _connection!;

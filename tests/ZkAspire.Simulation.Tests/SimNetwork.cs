@@ -20,6 +20,12 @@ internal sealed class SimNetwork(Simulation sim)
 
     public int Sent { get; private set; }
 
+    /// <summary>Gets or sets a test's choice of messages to deliver twice, the copy held back by <see cref="HoldBackMs"/>.</summary>
+    public Func<long, long, PeerMessage, bool>? DuplicateWhen { get; set; }
+
+    /// <summary>Gets or sets how long a duplicate chosen by <see cref="DuplicateWhen"/> is held back.</summary>
+    public long HoldBackMs { get; set; } = 300;
+
     public int Dropped { get; private set; }
 
     public IReadOnlyCollection<(long From, long To)> Blocked => _blocked;
@@ -35,9 +41,12 @@ internal sealed class SimNetwork(Simulation sim)
             return;
         }
 
-        var copies = options.Faults && sim.Random.NextDouble() < options.DuplicateProbability ? 2 : 1;
+        var forced = DuplicateWhen?.Invoke(from, to, message) == true;
+        var copies = forced || (options.Faults && sim.Random.NextDouble() < options.DuplicateProbability) ? 2 : 1;
         var target = sim.Server(to);
         var incarnation = target.Incarnation;
+        var sender = sim.Server(from);
+        var senderIncarnation = sender.Incarnation;
         var generation = Generation(from, to);
         for (var i = 0; i < copies; i++)
         {
@@ -45,7 +54,7 @@ internal sealed class SimNetwork(Simulation sim)
             if (i > 0 || (options.Faults && sim.Random.NextDouble() < options.SlowMessageProbability))
             {
                 // Held back: later messages on the link overtake it.
-                at = sim.NowMs + sim.Random.Next(20, 400);
+                at = sim.NowMs + (forced ? HoldBackMs : sim.Random.Next(20, 400));
             }
             else
             {
@@ -55,8 +64,10 @@ internal sealed class SimNetwork(Simulation sim)
 
             sim.Events.At(at, target, () =>
             {
-                // A message to an earlier incarnation, or over a link reset since, never arrives.
-                if (target.Incarnation != incarnation || Generation(from, to) != generation || _blocked.Contains((from, to)))
+                // A message from or to an earlier incarnation (its connection was reset), or over
+                // a link reset since, never arrives.
+                if (target.Incarnation != incarnation || sender.Incarnation != senderIncarnation
+                    || Generation(from, to) != generation || _blocked.Contains((from, to)))
                 {
                     Dropped++;
                     return;

@@ -93,7 +93,7 @@ internal sealed class SimServer : IReplicaOutput, IPeerOutput, IReplicaPersisten
         Parked.Clear();
         foreach (var action in parked)
         {
-            _sim.Events.After(0, this, action);
+            _sim.Events.Reinject(this, action);
         }
     }
 

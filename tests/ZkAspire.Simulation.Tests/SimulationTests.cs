@@ -29,6 +29,7 @@ public sealed class SimulationTests
     {
         var options = OptionsFor(seed);
         var simulation = new Simulation(options);
+
         simulation.Run();
         TestContext.Current.SendDiagnosticMessage(
             $"seed {seed}: {options.Servers}+{options.Observers} servers, {simulation.EventsRun} events, {simulation.Checker.AppliedTxns} txns, " +

@@ -34,7 +34,8 @@ internal sealed record LearnerMessage(
     IJuteRecord? Body = null,
     int TimeoutMs = 0,
     bool Valid = false,
-    IReadOnlyList<(long SessionId, int TimeoutMs)>? Touches = null);
+    IReadOnlyList<(long SessionId, int TimeoutMs)>? Touches = null,
+    long ConnectionId = 0);
 
 /// <summary>
 /// The bytes of learner–leader application messages (carried opaquely by consensus as REQUEST,
@@ -48,6 +49,7 @@ internal static class LearnerMessages
         using var writer = new JuteWriter();
         writer.WriteByte((byte)LearnerMessageKind.Request);
         writer.WriteLong(request.Session.Id);
+        writer.WriteLong(request.Connection.Id);
         writer.WriteInt(request.Xid);
         writer.WriteInt(request.Type);
         writer.WriteInt((int)request.DecodeError);
@@ -57,9 +59,9 @@ internal static class LearnerMessages
         return writer.ToArray();
     }
 
-    public static byte[] CreateSession(long sessionId, int timeoutMs) => Session(LearnerMessageKind.CreateSession, sessionId, timeoutMs);
+    public static byte[] CreateSession(long sessionId, int timeoutMs, long connectionId) => Session(LearnerMessageKind.CreateSession, sessionId, timeoutMs, connectionId);
 
-    public static byte[] Revalidate(long sessionId, int timeoutMs) => Session(LearnerMessageKind.Revalidate, sessionId, timeoutMs);
+    public static byte[] Revalidate(long sessionId, int timeoutMs, long connectionId) => Session(LearnerMessageKind.Revalidate, sessionId, timeoutMs, connectionId);
 
     public static byte[] RevalidateReply(long sessionId, bool valid, int timeoutMs)
     {
@@ -99,6 +101,7 @@ internal static class LearnerMessages
         {
             case LearnerMessageKind.Request:
                 var sessionId = reader.ReadLong();
+                var connectionId = reader.ReadLong();
                 var cxid = reader.ReadInt();
                 var type = reader.ReadInt();
                 var decodeError = (KeeperErrorCode)reader.ReadInt();
@@ -109,11 +112,11 @@ internal static class LearnerMessages
                     throw new ProtocolException($"A forwarded request of type {type} has no body the leader can read.");
                 }
 
-                message = new LearnerMessage(kind, sessionId, cxid, type, decodeError, authInfo, body);
+                message = new LearnerMessage(kind, sessionId, cxid, type, decodeError, authInfo, body, ConnectionId: connectionId);
                 break;
             case LearnerMessageKind.CreateSession:
             case LearnerMessageKind.Revalidate:
-                message = new LearnerMessage(kind, reader.ReadLong(), TimeoutMs: reader.ReadInt());
+                message = new LearnerMessage(kind, reader.ReadLong(), TimeoutMs: reader.ReadInt(), ConnectionId: reader.ReadLong());
                 break;
             case LearnerMessageKind.RevalidateReply:
                 message = new LearnerMessage(kind, reader.ReadLong(), Valid: reader.ReadBool(), TimeoutMs: reader.ReadInt());
@@ -145,12 +148,13 @@ internal static class LearnerMessages
         return message;
     }
 
-    private static byte[] Session(LearnerMessageKind kind, long sessionId, int timeoutMs)
+    private static byte[] Session(LearnerMessageKind kind, long sessionId, int timeoutMs, long connectionId)
     {
         using var writer = new JuteWriter();
         writer.WriteByte((byte)kind);
         writer.WriteLong(sessionId);
         writer.WriteInt(timeoutMs);
+        writer.WriteLong(connectionId);
         return writer.ToArray();
     }
 }

@@ -48,13 +48,29 @@ internal sealed class Session : IEquatable<Session>
     public long Owner { get; set; }
 
     /// <summary>
-    /// Gets or sets the xid of the last write a leader prepped for this session from a learner:
-    /// forwarded writes of one client connection arrive in xid order (the client numbers them, one
-    /// link carries them), so one at or below it is a duplicate or a straggler and is dropped. A
-    /// revalidation (a new connection, perhaps of a new client handle whose xids start at 1 again)
-    /// starts it over.
+    /// Gets or sets, on a leader, the owning server's connection the session is bound to (set at
+    /// createSession and revalidation): writes the owner forwards from another of its connections
+    /// are stragglers of a closed connection and are dropped.
+    /// </summary>
+    public long OwnerConnection { get; set; }
+
+    /// <summary>
+    /// Gets or sets the xid of the last write a leader prepped from <see cref="OwnerConnection"/>:
+    /// one client connection's writes arrive in xid order (the client numbers them, one link
+    /// carries them), so one at or below it is a duplicate or a straggler and is dropped. A new
+    /// owner connection (perhaps a new client handle, whose xids start at 1 again) starts it over.
     /// </summary>
     public int LastForwardedXid { get; set; }
+
+    /// <summary>Binds the session to a server's connection (a leader's record of ownership).</summary>
+    /// <param name="server">The server.</param>
+    /// <param name="connectionId">That server's connection.</param>
+    public void Claim(long server, long connectionId)
+    {
+        Owner = server;
+        OwnerConnection = connectionId;
+        LastForwardedXid = 0;
+    }
 
     /// <summary>Gets or sets the connection currently bound to it.</summary>
     public ServerConnection? Connection { get; set; }

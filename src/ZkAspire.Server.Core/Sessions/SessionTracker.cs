@@ -107,7 +107,7 @@ internal sealed class SessionTracker
             }
 
             session.IsClosing = false;
-            session.Owner = 0;
+            session.Claim(0, 0);
             session.Connection = null;
             _expiry.Update(session, nowMs, session.TimeoutMs);
         }
