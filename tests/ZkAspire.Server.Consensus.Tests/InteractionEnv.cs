@@ -106,6 +106,25 @@ internal sealed class InteractionEnv
             case "stabilize":
                 Stabilize(Ids(positional), verbose: !kv.ContainsKey("quiet"));
                 break;
+            case "run":
+                // Time passes in 10 ms steps, everything delivered and persisted at each: a live loop.
+                for (var left = long.Parse(positional[0], CultureInfo.InvariantCulture); left > 0; left -= 10)
+                {
+                    NowMs += 10;
+                    foreach (var node in _nodes.Values)
+                    {
+                        node.Peer?.Tick(NowMs);
+                    }
+
+                    Stabilize([.. _nodes.Keys], verbose: false);
+                }
+
+                foreach (var id in _nodes.Keys)
+                {
+                    Status(id);
+                }
+
+                break;
             case "elect":
                 // Stabilize, then tick past finalizeWait until every live voter has decided.
                 Elect(kv);
