@@ -367,7 +367,14 @@ public sealed partial class Replica
 
     private bool LeaderCanPrep()
     {
-        if (_peer!.NextZxid >= 0)
+        // Consensus may have stepped down during this input (the role changes at the next Ready):
+        // the request is dropped, and its connection closes with all the others.
+        if (_peer!.State != ServerState.Leading || _peer.Phase != ZabPhase.Broadcast)
+        {
+            return false;
+        }
+
+        if (_peer.NextZxid >= 0)
         {
             return true;
         }
