@@ -34,9 +34,19 @@ internal sealed class Checker(Simulation sim)
 
     public int EpochsEstablished => _leaderOfEpoch.Count;
 
+    /// <summary>Gets how many times a leader's snapshot replaced a replica's state (SNAP).</summary>
+    public int SnapshotsInstalled { get; private set; }
+
+    /// <summary>Gets how many closeSession txns were applied (a session closed or expired).</summary>
+    public int SessionsClosed { get; private set; }
+
     public void Started(SimServer server, long snapshotZxid) => _position[server.Id] = IndexAfter(snapshotZxid, server);
 
-    public void SnapshotLoaded(SimServer server, long zxid) => _position[server.Id] = IndexAfter(zxid, server);
+    public void SnapshotLoaded(SimServer server, long zxid)
+    {
+        SnapshotsInstalled++;
+        _position[server.Id] = IndexAfter(zxid, server);
+    }
 
     public void Applied(SimServer server, TxnLogEntry entry)
     {
@@ -60,6 +70,7 @@ internal sealed class Checker(Simulation sim)
             _indexOf[entry.Zxid] = _global.Count;
             _global.Add((entry.Zxid, bytes));
             Record(entry);
+            SessionsClosed += entry.Header.OpCode == OpCode.CloseSession ? 1 : 0;
         }
 
         _position[server.Id] = position + 1;

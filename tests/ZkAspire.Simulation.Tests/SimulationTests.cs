@@ -33,7 +33,8 @@ public sealed class SimulationTests
         simulation.Run();
         TestContext.Current.SendDiagnosticMessage(
             $"seed {seed}: {options.Servers}+{options.Observers} servers, {simulation.EventsRun} events, {simulation.Checker.AppliedTxns} txns, " +
-            $"{simulation.Checker.EpochsEstablished} epochs, {simulation.Crashes} crashes, {simulation.History.Operations.Count(o => o.Outcome == Outcome.Ok)} ok operations, " +
+            $"{simulation.Checker.EpochsEstablished} epochs, {simulation.Crashes} crashes, {simulation.Checker.SnapshotsInstalled} SNAPs, {simulation.Checker.SessionsClosed} sessions closed, " +
+            $"{simulation.History.Operations.Count(o => o.Outcome == Outcome.Ok)} ok operations, " +
             $"{simulation.Network.Dropped}/{simulation.Network.Sent} messages dropped");
     }
 
