@@ -1,5 +1,6 @@
 // Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
 
+using ZkAspire.Cli.DataTools;
 using ZkAspire.Cli.ServerControl;
 using ZkAspire.Cli.Shell;
 
@@ -8,7 +9,8 @@ namespace ZkAspire.Cli;
 /// <summary>
 /// The <c>zkaspire</c> program: <c>zkaspire [shell] [zkCli arguments]</c> runs the zkCli-compatible
 /// shell, <c>zkaspire server start|start-foreground|stop|restart|status [zoo.cfg]</c> controls a
-/// server as zkServer.sh does. Callable in-process, with any streams, for tests and embedding.
+/// server as zkServer.sh does, and <c>zkaspire dump|verify|purge</c> inspect and clean a data
+/// directory. Callable in-process, with any streams, for tests and embedding.
 /// </summary>
 public static class ZkAspireCommandLine
 {
@@ -20,6 +22,12 @@ public static class ZkAspireCommandLine
               works as 'zkCli.sh -server ... ls /' does.
           zkaspire server {start|start-foreground|stop|restart|status} [path/to/zoo.cfg]
               Controls a zkaspire-server process as zkServer.sh does.
+          zkaspire dump <log.* or snapshot.* file>
+              Prints every txn of a log segment, or every session and znode of a snapshot.
+          zkaspire verify <log.* or snapshot.* file | dataDir [dataLogDir]>
+              Checks a file or a whole data directory without changing it.
+          zkaspire purge <dataDir> [dataLogDir] -n <count>
+              Deletes all but the newest count snapshots and the log segments only they need.
           zkaspire --version
         See docs/cli.md.
         """;
@@ -58,6 +66,12 @@ public static class ZkAspireCommandLine
                 return ExitCodes.Success;
             case "server":
                 return await new ServerCommand(console).RunAsync(args.Skip(1).ToArray(), cancellationToken).ConfigureAwait(false);
+            case "dump":
+                return new DataCommands(console).Dump(args.Skip(1).ToArray());
+            case "verify":
+                return new DataCommands(console).Verify(args.Skip(1).ToArray());
+            case "purge":
+                return new DataCommands(console).Purge(args.Skip(1).ToArray());
             case "shell":
                 return await new ZooKeeperShell(console, interactive).RunAsync(args.Skip(1).ToArray(), input, cancellationToken).ConfigureAwait(false);
             default:

@@ -3,13 +3,17 @@
 // zkaspire-server [path/to/zoo.cfg] [key=value ...]: a standalone ZooKeeper server in the
 // foreground, as Apache ZooKeeper's "zkServer.sh start-foreground zoo.cfg". Exit codes follow
 // ZooKeeper's ExitCode: 0 after a clean shutdown (SIGTERM, Ctrl+C), 2 for a bad invocation or
-// configuration (INVALID_INVOCATION), 1 when the server cannot start (UNEXPECTED_ERROR).
+// configuration (INVALID_INVOCATION), 3 when the data directory cannot be used
+// (UNABLE_TO_ACCESS_DATADIR), 1 when the server cannot start otherwise, a damaged data directory
+// included (UNEXPECTED_ERROR, what ZooKeeper exits with when it cannot load its database).
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using ZkAspire.Server;
 using ZkAspire.Server.Configuration;
 using ZkAspire.Server.Host;
+using ZkAspire.Server.Storage;
 
 const string Usage = """
     Usage: zkaspire-server [path/to/zoo.cfg] [key=value ...]
@@ -21,8 +25,15 @@ const string Usage = """
     zoo.cfg, then from environment variables ZKASPIRE_<key> (e.g. ZKASPIRE_clientPort=2182 or
     ZKASPIRE_CLIENTPORT=2182), then from key=value arguments; later sources win.
 
+    With dataDir set, every write is in the txn log (synced to the disk, forceSync=yes) before it
+    is acknowledged, and a restart recovers the data and sessions from the directory. Without
+    dataDir the data is kept in memory and lost when the process ends.
+
     With no settings the server listens on 127.0.0.1:2181 with tickTime=2000 and keeps its data
     in memory.
+
+    Exit codes: 0 after SIGTERM or Ctrl+C, 1 when the server cannot start (the port is in use,
+    the data directory is damaged), 2 for a bad setting, 3 when the data directory cannot be used.
     """;
 
 if (args is ["-h"] or ["--help"] or ["-?"])
@@ -88,6 +99,20 @@ catch (ZooKeeperConfigurationException e)
     logger.LogCritical("{Message}", e.Message);
     Console.Error.WriteLine("zkaspire-server: " + e.Message);
     return 2;
+}
+catch (DataDirectoryException e)
+{
+    logger.LogCritical("{Message}", e.Message);
+    Console.Error.WriteLine("zkaspire-server: " + e.Message);
+    return 3;
+}
+catch (StorageCorruptionException e)
+{
+    // Never start on a guess: acknowledged data would be lost silently (docs/storage-format.md §6).
+    var message = $"the data directory cannot be recovered without losing acknowledged data: {e.Message.TrimEnd('.')}. The files are left as they are; 'zkaspire verify {configuration.Options.DataDir}' lists every problem (docs/storage-format.md §6 explains the recovery rules).";
+    logger.LogCritical("{Message}", message);
+    Console.Error.WriteLine("zkaspire-server: " + message);
+    return 1;
 }
 catch (Exception e)
 {

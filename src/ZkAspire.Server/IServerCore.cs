@@ -6,7 +6,7 @@ using ZkAspire.Server.Core;
 namespace ZkAspire.Server;
 
 /// <summary>
-/// What the event loop drives: the pure core's input methods and snapshots. <see cref="Replica"/>
+/// What the event loop drives: the pure core's input methods, persistence completions and snapshots. <see cref="Replica"/>
 /// is the implementation; the seam lets the transport be tested with a scripted core.
 /// </summary>
 internal interface IServerCore
@@ -28,6 +28,15 @@ internal interface IServerCore
 
     /// <inheritdoc cref="Replica.Tick"/>
     void Tick(long nowMs);
+
+    /// <inheritdoc cref="Replica.Persisted"/>
+    void Persisted(long zxid, long nowMs);
+
+    /// <inheritdoc cref="Replica.PersistFailed"/>
+    void PersistFailed(long fromZxid, long nowMs);
+
+    /// <inheritdoc cref="Replica.BeginSnapshot"/>
+    ReplicaSnapshot BeginSnapshot();
 
     /// <inheritdoc cref="Replica.GetStats"/>
     ReplicaStats GetStats();
@@ -60,6 +69,15 @@ internal sealed class ReplicaServerCore(Replica replica) : IServerCore
 
     /// <inheritdoc/>
     public void Tick(long nowMs) => replica.Tick(nowMs);
+
+    /// <inheritdoc/>
+    public void Persisted(long zxid, long nowMs) => replica.Persisted(zxid, nowMs);
+
+    /// <inheritdoc/>
+    public void PersistFailed(long fromZxid, long nowMs) => replica.PersistFailed(fromZxid, nowMs);
+
+    /// <inheritdoc/>
+    public ReplicaSnapshot BeginSnapshot() => replica.BeginSnapshot();
 
     /// <inheritdoc/>
     public ReplicaStats GetStats() => replica.GetStats();

@@ -61,6 +61,9 @@ public sealed partial class ZooKeeperServer
 
     private async Task RunLoopAsync(ChannelReader<LoopInput> inputs)
     {
+        // A snapshot due at start (ZooKeeper's loadData takes one) begins before the first input,
+        // so that it holds exactly the recovered state and the log rolls before any new txn.
+        AfterBatch();
         while (await inputs.WaitToReadAsync().ConfigureAwait(false))
         {
             // Drain a batch, then wake the writers of the connections that got output: many
@@ -80,10 +83,27 @@ public sealed partial class ZooKeeperServer
                 }
             }
 
+            AfterBatch();
             FlushDirty();
         }
 
         FlushDirty();
+    }
+
+    private void AfterBatch()
+    {
+        if (_persistence is { } persistence)
+        {
+            try
+            {
+                persistence.AfterBatch(_core!);
+            }
+            catch (Exception e)
+            {
+                // The log keeps every txn; the next trigger tries again.
+                _logger.LogError(e, "Beginning a snapshot failed");
+            }
+        }
     }
 
     private long NowMs()
@@ -187,6 +207,44 @@ public sealed partial class ZooKeeperServer
             case LoopInputKind.Invoke:
                 ((Action)input.Payload!)();
                 DrainDeferredCloses();
+                break;
+
+            case LoopInputKind.Persisted:
+                // A group commit is durable: its txns are applied, their watches fire, their
+                // writes are answered (ZooKeeper's SyncRequestProcessor hands them on after the flush).
+                _persistence?.OnPersisted();
+                try
+                {
+                    _core!.Persisted(input.Argument, NowMs());
+                }
+                catch (Exception e)
+                {
+                    OnCoreFailure(e, null);
+                }
+
+                DrainDeferredCloses();
+                break;
+
+            case LoopInputKind.PersistFailed:
+                // The disk is full or unwritable: the core fails the writes from that zxid on and
+                // keeps serving reads; the log takes appends again once the core has reused the
+                // failed zxids' place, and the next write tries the disk afresh.
+                _persistence?.OnPersistFailed(input.Argument, (Exception)input.Payload!);
+                try
+                {
+                    _core!.PersistFailed(input.Argument, NowMs());
+                }
+                catch (Exception e)
+                {
+                    OnCoreFailure(e, null);
+                }
+
+                _persistence?.Log.ResumeAfterFailure();
+                DrainDeferredCloses();
+                break;
+
+            case LoopInputKind.SnapshotStep:
+                _persistence?.Step();
                 break;
         }
     }

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ZkAspire.Server.Core;
 using ZkAspire.Server.Diagnostics;
+using ZkAspire.Server.Persistence;
 using ZkAspire.Server.Transport;
 
 namespace ZkAspire.Server;
@@ -25,15 +26,21 @@ namespace ZkAspire.Server;
 /// into queued bytes. The loop never waits on a socket, so a slow client cannot delay others.
 /// </para>
 /// <para>
-/// The server can be stopped and started again: the data and sessions live on in memory (as they
-/// would on disk with ZooKeeper), the port is kept, connections are not. Data does not outlive
-/// the object yet.
+/// With a <see cref="ZooKeeperServerOptions.DataDir"/>, every txn is in the txn log (synced, with
+/// forceSync) before its write is acknowledged, snapshots are taken in the background, and a
+/// start recovers the data and sessions from the directory; see
+/// <c>src/ZkAspire.Server.Storage/README.md</c>. Without one, the data lives in memory only.
+/// </para>
+/// <para>
+/// The server can be stopped and started again on the same port (connections are not kept). With
+/// a data directory a stop writes and closes the log and a start recovers from the directory, as
+/// a new process would; in memory the data and sessions live on in the object.
 /// </para>
 /// </remarks>
 public sealed partial class ZooKeeperServer : IAsyncDisposable
 {
     private readonly ILogger _logger;
-    private readonly Func<ReplicaOptions, Core.IReplicaOutput, IServerCore> _coreFactory;
+    private readonly Func<ReplicaOptions, Core.IReplicaOutput, IServerCore>? _coreFactory;
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private readonly ConcurrentDictionary<long, ClientConnection> _connections = new();
     private readonly ConcurrentDictionary<long, Task> _connectionTasks = new();
@@ -41,6 +48,7 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
     private readonly ServerMetrics _metrics;
     private readonly object _capacityLock = new();
     private IServerCore? _core;
+    private ServerPersistence? _persistence;
     private Socket? _listener;
     private CancellationTokenSource? _acceptCancellation;
     private Task _acceptTask = Task.CompletedTask;
@@ -59,7 +67,7 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
     /// <param name="loggerFactory">Where to log; nowhere by default.</param>
     /// <param name="timeProvider">The clock; the system clock by default.</param>
     public ZooKeeperServer(ZooKeeperServerOptions options, ILoggerFactory? loggerFactory = null, TimeProvider? timeProvider = null)
-        : this(options, loggerFactory, timeProvider, static (o, output) => new ReplicaServerCore(new Replica(o, output)))
+        : this(options, loggerFactory, timeProvider, coreFactory: null)
     {
     }
 
@@ -67,12 +75,12 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
     /// <param name="options">The settings.</param>
     /// <param name="loggerFactory">Where to log.</param>
     /// <param name="timeProvider">The clock.</param>
-    /// <param name="coreFactory">Makes the core on first start.</param>
+    /// <param name="coreFactory">Makes the core, kept in memory, on first start; <see langword="null"/> for the real replica (durable with a dataDir).</param>
     internal ZooKeeperServer(
         ZooKeeperServerOptions options,
         ILoggerFactory? loggerFactory,
         TimeProvider? timeProvider,
-        Func<ReplicaOptions, Core.IReplicaOutput, IServerCore> coreFactory)
+        Func<ReplicaOptions, Core.IReplicaOutput, IServerCore>? coreFactory)
     {
         ArgumentNullException.ThrowIfNull(options);
         Options = options;
@@ -107,13 +115,17 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
     internal bool OutstandingOverLimit => Interlocked.Read(ref _outstanding) >= Options.GlobalOutstandingLimit;
 
     /// <summary>
-    /// Opens the client port and starts serving. On the first start it creates the core, with a
-    /// session id seed from the clock and the server id and a fresh random session secret.
+    /// Opens the client port and starts serving. The core is made once the port is bound: with a
+    /// data directory, recovered from it (with the session secret kept there); in memory, on the
+    /// first start only, with a fresh random session secret. Session ids are seeded from the clock
+    /// and the server id.
     /// </summary>
     /// <param name="cancellationToken">Cancels the start.</param>
     /// <returns>A task that completes when the server accepts connections.</returns>
     /// <exception cref="Configuration.ZooKeeperConfigurationException">The options are invalid.</exception>
     /// <exception cref="SocketException">The client port cannot be bound (for example, it is in use).</exception>
+    /// <exception cref="DataDirectoryException">The data directory cannot be created, read, written or locked.</exception>
+    /// <exception cref="Storage.StorageCorruptionException">The data directory is damaged beyond a torn log tail: recovering would lose acknowledged data.</exception>
     public async Task StartAsync(CancellationToken cancellationToken = default)
     {
         await _lifecycle.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -142,7 +154,7 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
                 listener.Listen(Options.ClientPortListenBacklog > 0 ? Options.ClientPortListenBacklog : (int)SocketOptionName.MaxConnections);
 
                 // The port first, so that a port in use is reported before anything else happens.
-                _core ??= _coreFactory(CreateReplicaOptions(), _output);
+                _core ??= CreateCore();
             }
             catch
             {
@@ -169,12 +181,13 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
             _acceptTask = Task.Run(() => AcceptAsync(listener, acceptToken), CancellationToken.None);
             _running = true;
             _logger.LogInformation(
-                "ZooKeeper server {Version} serving clients on {Address}:{Port} (mode standalone, tickTime {TickTime} ms, dataDir {DataDir})",
+                "ZooKeeper server {Version} serving clients on {Address}:{Port} (mode standalone, tickTime {TickTime} ms, dataDir {DataDir}, zxid 0x{Zxid:x})",
                 ServerVersion.FullVersion,
                 EndPoint.Address,
                 EndPoint.Port,
                 Options.TickTimeMs,
-                Options.DataDir ?? "none: data is kept in memory");
+                Options.DataDir ?? "none: data is kept in memory",
+                _core.LastProcessedZxid);
         }
         finally
         {
@@ -183,8 +196,10 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
     }
 
     /// <summary>
-    /// Stops accepting, closes every connection, and drains the event loop. The data and sessions
-    /// stay in memory for a later <see cref="StartAsync"/>.
+    /// Stops accepting, closes every connection, and drains the event loop. With a data directory
+    /// the txn log is then written, synced and closed (a snapshot being produced is abandoned), and
+    /// a later <see cref="StartAsync"/> recovers from the directory; in memory the data and sessions
+    /// stay in the object for it.
     /// </summary>
     /// <param name="cancellationToken">Stops waiting for connections to close (they are closed anyway).</param>
     /// <returns>A task that completes when the server is stopped.</returns>
@@ -228,6 +243,15 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
             _inputs!.Writer.TryComplete();
             await _loopTask.ConfigureAwait(false);
             ReleaseCapacityWaiters();
+            if (_persistence is { } persistence)
+            {
+                // Nothing appends any more: write what the log holds, close it, and drop the core,
+                // so that the next start recovers from the directory as a new process would.
+                _persistence = null;
+                _core = null;
+                await persistence.CloseAsync().ConfigureAwait(false);
+            }
+
             _logger.LogInformation("ZooKeeper server on port {Port} stopped", _boundPort);
         }
         finally
@@ -310,6 +334,28 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
         waiter?.TrySetResult();
     }
 
+    private IServerCore CreateCore()
+    {
+        var replicaOptions = CreateReplicaOptions();
+        if (_coreFactory is not null)
+        {
+            return _coreFactory(replicaOptions, _output);
+        }
+
+        if (Options.DataDir is null)
+        {
+            // ZooKeeper will not start without a dataDir ("dataDir is not set"); we run in memory
+            // so that a developer's server and test servers need no directory, and say so loudly.
+            _logger.LogWarning("No dataDir is set: the data and sessions are kept in memory and are lost when the process ends. Set dataDir to keep them");
+            return new ReplicaServerCore(new Replica(replicaOptions, _output));
+        }
+
+        var persistence = new ServerPersistence(Options, _logger, Post, TimeProvider);
+        var replica = persistence.Open(replicaOptions, _output, NowMs());
+        _persistence = persistence;
+        return new ReplicaServerCore(replica);
+    }
+
     private ReplicaOptions CreateReplicaOptions()
     {
         // ZooKeeper's SessionTrackerImpl.initializeNextSessionId: the clock in the middle bits,
@@ -335,8 +381,8 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
             SessionIdSeed = seed,
 
             // Session passwords are a keyed hash of the session id under this secret (§4.5 of
-            // the protocol notes: never Java's public-seed Random). Kept in memory for now; the
-            // persistence issue stores it with the data.
+            // the protocol notes: never Java's public-seed Random). With a data directory the
+            // secret kept there replaces this one, so that sessions survive a restart.
             SessionSecret = RandomNumberGenerator.GetBytes(32),
         };
     }

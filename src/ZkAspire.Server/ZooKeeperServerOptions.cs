@@ -12,7 +12,9 @@ namespace ZkAspire.Server;
 /// The defaults make a server that runs with no configuration at all: 127.0.0.1:2181, tickTime
 /// 2000 ms (the value of ZooKeeper's sample zoo.cfg; ZooKeeper's code default is 3000), data in
 /// memory. ZooKeeper binds every interface by default; we bind loopback unless told otherwise, so
-/// that a server started by hand is not reachable from the network by accident.
+/// that a server started by hand is not reachable from the network by accident. ZooKeeper refuses
+/// to start without a <c>dataDir</c>; we keep the data in memory instead and say so in the log,
+/// so that a developer's server and test servers need no directory (see <see cref="DataDir"/>).
 /// </remarks>
 public sealed class ZooKeeperServerOptions
 {
@@ -31,13 +33,39 @@ public sealed class ZooKeeperServerOptions
     /// <value>The default value is 2181.</value>
     public int ClientPort { get; set; } = 2181;
 
-    /// <summary>Gets or sets where snapshots (and <c>myid</c>) live (<c>dataDir</c>); <see langword="null"/> keeps the data in memory.</summary>
-    /// <value>The default value is <see langword="null"/>.</value>
+    /// <summary>
+    /// Gets or sets where snapshots, the session secret and <c>myid</c> live (<c>dataDir</c>). With
+    /// one, every txn is in the txn log before it is acknowledged and a restarted server recovers
+    /// its data and sessions from the directory. <see langword="null"/> keeps everything in memory:
+    /// a stop and start of the same <see cref="ZooKeeperServer"/> object keeps it, the process's end
+    /// loses it (the server logs a warning saying so).
+    /// </summary>
+    /// <value>The default value is <see langword="null"/> (in memory).</value>
     public string? DataDir { get; set; }
 
-    /// <summary>Gets or sets where the transaction log lives (<c>dataLogDir</c>); <see langword="null"/> for <see cref="DataDir"/>.</summary>
+    /// <summary>Gets or sets where the txn log lives (<c>dataLogDir</c>), ideally a device of its own; <see langword="null"/> for <see cref="DataDir"/>.</summary>
     /// <value>The default value is <see langword="null"/>.</value>
     public string? DataLogDir { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether each group commit is synced to the device before its txns are
+    /// acknowledged (<c>forceSync</c>). Without it an acknowledged write survives a crash of the
+    /// process but not of the machine; only tests and benchmarks that say so turn it off.
+    /// </summary>
+    /// <value>The default value is <see langword="true"/> (<c>yes</c>), as ZooKeeper.</value>
+    public bool ForceSync { get; set; } = true;
+
+    /// <summary>Gets or sets the block, in KB, that txn log segments are preallocated and grown by (<c>preAllocSize</c>), so that a sync seldom has to update the file size.</summary>
+    /// <value>The default value is 65536 (64 MiB), as ZooKeeper.</value>
+    public long PreAllocSizeKb { get; set; } = 64 * 1024;
+
+    /// <summary>Gets or sets the log size, in KB, after which a snapshot is taken whatever the txn count (<c>snapSizeLimitInKb</c>), randomized like <see cref="SnapCount"/>; 0 or less for none.</summary>
+    /// <value>The default value is 4194304 (4 GiB), as ZooKeeper.</value>
+    public long SnapSizeLimitInKb { get; set; } = 4L * 1024 * 1024;
+
+    /// <summary>Gets or sets the size, in KB, at which a txn log segment is closed and a new one begun between snapshots (<c>zookeeper.txnLogSizeLimitInKb</c>).</summary>
+    /// <value>The default value is 1048576 (1 GiB). ZooKeeper's is no limit; ours bounds a segment so that purge can reclaim space.</value>
+    public long TxnLogSizeLimitInKb { get; set; } = 1024 * 1024;
 
     /// <summary>Gets or sets the most concurrent connections from one IP address (<c>maxClientCnxns</c>); 0 for no limit.</summary>
     /// <value>The default value is 60, as ZooKeeper.</value>
@@ -107,15 +135,19 @@ public sealed class ZooKeeperServerOptions
     /// <summary>Gets the ensemble members from <c>server.N</c> lines, by id; the value is the text after the <c>=</c>.</summary>
     public IDictionary<long, string> Servers { get; } = new SortedDictionary<long, string>();
 
-    /// <summary>Gets or sets the transactions between snapshots (<c>snapCount</c>); used once data is persisted.</summary>
+    /// <summary>
+    /// Gets or sets the txns between snapshots (<c>snapCount</c>). Each snapshot is due after a
+    /// random count in [snapCount/2 + 1, snapCount], drawn anew each time, as ZooKeeper does so
+    /// that the servers of an ensemble do not snapshot together.
+    /// </summary>
     /// <value>The default value is 100000, as ZooKeeper.</value>
     public int SnapCount { get; set; } = 100_000;
 
-    /// <summary>Gets or sets the snapshots autopurge keeps (<c>autopurge.snapRetainCount</c>, at least 3).</summary>
+    /// <summary>Gets or sets the snapshots (and the log segments they need) that a purge keeps (<c>autopurge.snapRetainCount</c>, at least 3).</summary>
     /// <value>The default value is 3, as ZooKeeper.</value>
     public int AutopurgeSnapRetainCount { get; set; } = 3;
 
-    /// <summary>Gets or sets the hours between autopurge runs (<c>autopurge.purgeInterval</c>); 0 disables it.</summary>
+    /// <summary>Gets or sets the hours between purges of old snapshots and log segments (<c>autopurge.purgeInterval</c>), the first at start; 0 disables them.</summary>
     /// <value>The default value is 0, as ZooKeeper.</value>
     public int AutopurgePurgeIntervalHours { get; set; }
 
@@ -187,6 +219,11 @@ public sealed class ZooKeeperServerOptions
         Require(SyncLimit > 0, "syncLimit", SyncLimit, "must be positive");
         Require(ServerId is >= 0 and <= 255, "myid", ServerId, "must be between 0 and 255 (it is the top byte of session ids)");
         Require(SnapCount >= 2, "snapCount", SnapCount, "must be 2 or more");
+        Require(DataDir is null || !string.IsNullOrWhiteSpace(DataDir), "dataDir", DataDir ?? string.Empty, "must not be empty (leave it out to keep the data in memory)");
+        Require(DataLogDir is null || DataDir is not null, "dataLogDir", DataLogDir ?? string.Empty, "needs a dataDir too (snapshots and the session secret live there)");
+        Require(PreAllocSizeKb is >= 4 and <= int.MaxValue, "preAllocSize", PreAllocSizeKb, "must be at least 4 (KB)");
+        Require(SnapSizeLimitInKb <= int.MaxValue * 1024L, "snapSizeLimitInKb", SnapSizeLimitInKb, "is too large");
+        Require(TxnLogSizeLimitInKb >= PreAllocSizeKb && TxnLogSizeLimitInKb <= int.MaxValue * 1024L, "txnLogSizeLimitInKb", TxnLogSizeLimitInKb, "must not be smaller than preAllocSize (" + PreAllocSizeKb.ToString(System.Globalization.CultureInfo.InvariantCulture) + " KB)");
         Require(AutopurgeSnapRetainCount >= 3, "autopurge.snapRetainCount", AutopurgeSnapRetainCount, "must be 3 or more");
         Require(AutopurgePurgeIntervalHours >= 0, "autopurge.purgeInterval", AutopurgePurgeIntervalHours, "must be 0 (disabled) or more");
         Require(AdminServerPort is >= 0 and <= 65535, "admin.serverPort", AdminServerPort, "must be between 0 and 65535");

@@ -93,6 +93,10 @@ public sealed class ConfigurationTests : IDisposable
             "autopurge.snapRetainCount=5",
             "autopurge.purgeInterval=1",
             "snapCount=1000",
+            "forceSync=no",
+            "preAllocSize=1024",
+            "snapSizeLimitInKb=2048",
+            "zookeeper.txnLogSizeLimitInKb=4096",
             "admin.enableServer=false");
         var configuration = ZooKeeperConfiguration.Load(path);
         var o = configuration.Options;
@@ -114,8 +118,12 @@ public sealed class ConfigurationTests : IDisposable
         Assert.Equal((5, 2), (o.InitLimit, o.SyncLimit));
         Assert.Equal("localhost:2888:3888", o.Servers[1]);
         Assert.Equal((5, 1, 1000), (o.AutopurgeSnapRetainCount, o.AutopurgePurgeIntervalHours, o.SnapCount));
+        Assert.False(o.ForceSync);
+        Assert.Equal((1024L, 2048L, 4096L), (o.PreAllocSizeKb, o.SnapSizeLimitInKb, o.TxnLogSizeLimitInKb));
         Assert.Empty(configuration.Warnings);
-        Assert.Contains(configuration.Notices, n => n.StartsWith("snapCount:", StringComparison.Ordinal));
+
+        // The persistence settings take effect now: no "not used yet" notice for them.
+        Assert.DoesNotContain(configuration.Notices, n => n.StartsWith("snapCount:", StringComparison.Ordinal) || n.StartsWith("autopurge", StringComparison.Ordinal) || n.StartsWith("forceSync", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -151,7 +159,11 @@ public sealed class ConfigurationTests : IDisposable
     [InlineData("tickTime=0", "tickTime", "0", "must be positive")]
     [InlineData("clientPort=70000", "clientPort", "70000", "between 0 and 65535")]
     [InlineData("maxClientCnxns=-1", "maxClientCnxns", "-1", "0 (no limit) or more")]
-    [InlineData("extendedTypesEnabled=maybe", "extendedTypesEnabled", "maybe", "expected true or false")]
+    [InlineData("extendedTypesEnabled=maybe", "extendedTypesEnabled", "maybe", "expected yes or no (or true or false)")]
+    [InlineData("forceSync=sometimes", "forceSync", "sometimes", "expected yes or no")]
+    [InlineData("preAllocSize=1", "preAllocSize", "1", "at least 4 (KB)")]
+    [InlineData("txnLogSizeLimitInKb=8", "txnLogSizeLimitInKb", "8", "not be smaller than preAllocSize")]
+    [InlineData("dataLogDir=/tmp/x", "dataLogDir", "/tmp/x", "needs a dataDir")]
     [InlineData("4lw.commands.whitelist=srvr,oops", "4lw.commands.whitelist", "srvr,oops", "'oops' is not a four-letter word")]
     [InlineData("clientPortAddress=", "clientPortAddress", "", "must not be empty")]
     [InlineData("jute.maxbuffer=0", "jute.maxbuffer", "0", "must be positive")]

@@ -132,7 +132,7 @@ public sealed class FourLetterWordFormatterTests
         var options = new ZooKeeperServerOptions { DataDir = "/var/zk" };
 
         Assert.Equal(
-            "clientPort=2181\nsecureClientPort=-1\ndataDir=/var/zk/version-2\ndataDirSize=0\ndataLogDir=/var/zk/version-2\ndataLogSize=0\n" +
+            "clientPort=2181\nsecureClientPort=-1\ndataDir=/var/zk/zkaspire-1\ndataDirSize=0\ndataLogDir=/var/zk/zkaspire-1\ndataLogSize=0\n" +
             "tickTime=2000\nmaxClientCnxns=60\nminSessionTimeout=4000\nmaxSessionTimeout=40000\nclientPortListenBacklog=-1\nserverId=0\n",
             FourLetterWordFormatter.Conf(options, 2181));
     }

@@ -61,7 +61,7 @@ public sealed class ProgramTests
         Assert.Equal("imok", await FourLetterWordClient.SendAsync(server.Port, "ruok"));
         var (client, _) = await Infrastructure.RawClient.ConnectSessionAsync(server.Port);
         await using var _c = client;
-        Assert.Contains($"serving clients on 127.0.0.1:{server.Port} (mode standalone, tickTime 2000 ms, dataDir {server.Directory}/data)", server.Log, StringComparison.Ordinal);
+        Assert.Contains($"serving clients on 127.0.0.1:{server.Port} (mode standalone, tickTime 2000 ms, dataDir {server.Directory}/data, zxid 0x0)", server.Log, StringComparison.Ordinal);
         Assert.Contains("Unknown setting 'unknownKey'", server.Log, StringComparison.Ordinal);
 
         Assert.Equal(0, await server.TerminateAsync());

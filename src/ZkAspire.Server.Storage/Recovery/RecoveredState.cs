@@ -7,10 +7,11 @@ namespace ZkAspire.Server.Storage;
 /// <summary>What <see cref="StorageRecovery.Recover"/> rebuilt from the data directory.</summary>
 public sealed class RecoveredState
 {
-    internal RecoveredState(ReplicaRecovery recovery, string? snapshotPath, IReadOnlyList<string> messages, bool snapshotRecommended)
+    internal RecoveredState(ReplicaRecovery recovery, string? snapshotPath, string summary, IReadOnlyList<string> messages, bool snapshotRecommended)
     {
         Recovery = recovery;
         SnapshotPath = snapshotPath;
+        Summary = summary;
         Messages = messages;
         SnapshotRecommended = snapshotRecommended;
     }
@@ -24,7 +25,10 @@ public sealed class RecoveredState
     /// <summary>Gets the snapshot loaded, or <see langword="null"/> for a log-only or new data directory.</summary>
     public string? SnapshotPath { get; }
 
-    /// <summary>Gets what recovery did that the operator should know (a torn tail truncated, a damaged snapshot skipped), one log line each.</summary>
+    /// <summary>Gets one line saying what was loaded: the snapshot, the txns replayed, the last zxid, the znode and session counts (an informational log line).</summary>
+    public string Summary { get; }
+
+    /// <summary>Gets what recovery repaired or skipped that the operator should know (a torn tail truncated, a damaged snapshot skipped), one warning each; empty for a clean directory. What <see cref="ReplicaRecovery.CreateReplica"/> repairs afterwards is in <see cref="ReplicaRecovery.Warnings"/>.</summary>
     public IReadOnlyList<string> Messages { get; }
 
     /// <summary>

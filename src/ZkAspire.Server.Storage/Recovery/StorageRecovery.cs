@@ -55,7 +55,10 @@ public static class StorageRecovery
             }
 
             ReplayLog(fs, segments, recovery, 0, messages);
-            return new RecoveredState(recovery, null, messages, snapshotRecommended: true);
+            var summary = segments.Count == 0
+                ? "The data directory holds no snapshot and no txn log: the server starts empty."
+                : string.Create(CultureInfo.InvariantCulture, $"No snapshot yet: replayed {recovery.TxnsReplayed} txns from the log to zxid 0x{recovery.LastZxid:x} ({recovery.NodeCount} znodes, {recovery.SessionCount} sessions).");
+            return new RecoveredState(recovery, null, summary, messages, snapshotRecommended: true);
         }
 
         var problems = new List<string>();
@@ -91,15 +94,10 @@ public static class StorageRecovery
                 messages.Add(string.Create(CultureInfo.InvariantCulture, $"The txn log ends before snapshot {Path.GetFileName(path)} (zxid 0x{zxid:x}); the snapshot alone is the state."));
             }
 
-            messages.Add(string.Create(
+            var loaded = string.Create(
                 CultureInfo.InvariantCulture,
-                $"Loaded snapshot {Path.GetFileName(path)} ({recovery.NodeCount} znodes, {recovery.SessionCount} sessions after replay) and replayed {recovery.TxnsReplayed} txns to zxid 0x{recovery.LastZxid:x}."));
-            foreach (var warning in recovery.Warnings)
-            {
-                messages.Add(warning);
-            }
-
-            return new RecoveredState(recovery, path, messages, snapshotRecommended: problems.Count > 0 || recovery.TxnsReplayed > 0);
+                $"Loaded snapshot {Path.GetFileName(path)} and replayed {recovery.TxnsReplayed} txns to zxid 0x{recovery.LastZxid:x} ({recovery.NodeCount} znodes, {recovery.SessionCount} sessions).");
+            return new RecoveredState(recovery, path, loaded, messages, snapshotRecommended: problems.Count > 0 || recovery.TxnsReplayed > 0);
         }
 
         throw new StorageCorruptionException($"No snapshot in {options.SnapshotDirectory} can be used: {string.Join("; ", problems)}. Move the damaged files aside only if the txn log starts at the first txn, or restore a backup.");

@@ -386,8 +386,9 @@ internal static class FourLetterWordFormatter
 
     private static string SnapshotDirectory(string? dataDir) =>
 
-        // ZooKeeper keeps its files in <dataDir>/version-2 and prints that directory.
-        dataDir is null ? string.Empty : Path.Combine(Path.GetFullPath(dataDir), "version-2");
+        // ZooKeeper keeps its files in <dataDir>/version-2 and prints that directory; ours are in
+        // <dataDir>/zkaspire-1 (docs/storage-format.md §1).
+        dataDir is null ? string.Empty : Path.Combine(Path.GetFullPath(dataDir), Storage.StorageLayout.VersionDirectory);
 
     private static long DirectorySize(string directory)
     {

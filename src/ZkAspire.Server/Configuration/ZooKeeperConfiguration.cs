@@ -328,11 +328,16 @@ public sealed class ZooKeeperConfiguration
             ? result
             : throw new FormatException("expected an integer");
 
+    private static long ParseLong(string value) =>
+        long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var result)
+            ? result
+            : throw new FormatException("expected an integer");
+
     private static bool ParseBool(string value) => value.ToUpperInvariant() switch
     {
         "TRUE" or "YES" => true,
         "FALSE" or "NO" => false,
-        _ => throw new FormatException("expected true or false"),
+        _ => throw new FormatException("expected yes or no (or true or false)"),
     };
 
     private static HashSet<string> ParseWhitelist(string value)
@@ -354,7 +359,6 @@ public sealed class ZooKeeperConfiguration
     private static Dictionary<string, Setting> BuildSettings()
     {
         const string Replicated = "used in replicated mode, which is not supported yet.";
-        const string Persistence = "used once data is persisted to dataDir (not yet: data is kept in memory).";
         const string NoEffect = "accepted for compatibility; it has no effect in ZkAspire.";
         const string NotSupported = "not supported by ZkAspire yet; the setting is ignored.";
 
@@ -379,9 +383,13 @@ public sealed class ZooKeeperConfiguration
             ["znode.container.checkIntervalMs"] = Int((o, v) => o.ContainerCheckIntervalMs = v),
             ["initLimit"] = Int((o, v) => o.InitLimit = v),
             ["syncLimit"] = Int((o, v) => o.SyncLimit = v),
-            ["snapCount"] = Int((o, v) => o.SnapCount = v, Persistence),
-            ["autopurge.snapRetainCount"] = Int((o, v) => o.AutopurgeSnapRetainCount = v, Persistence),
-            ["autopurge.purgeInterval"] = Int((o, v) => o.AutopurgePurgeIntervalHours = v, Persistence),
+            ["snapCount"] = Int((o, v) => o.SnapCount = v),
+            ["autopurge.snapRetainCount"] = Int((o, v) => o.AutopurgeSnapRetainCount = v),
+            ["autopurge.purgeInterval"] = Int((o, v) => o.AutopurgePurgeIntervalHours = v),
+            ["forceSync"] = Bool((o, v) => o.ForceSync = v),
+            ["preAllocSize"] = Long((o, v) => o.PreAllocSizeKb = v),
+            ["snapSizeLimitInKb"] = Long((o, v) => o.SnapSizeLimitInKb = v),
+            ["txnLogSizeLimitInKb"] = Long((o, v) => o.TxnLogSizeLimitInKb = v),
             ["admin.enableServer"] = Bool((o, v) => o.AdminEnableServer = v),
             ["admin.serverPort"] = Int((o, v) => o.AdminServerPort = v),
             ["nio.sessionlessCnxnTimeout"] = Int((o, v) => o.SessionlessConnectionTimeoutMs = v),
@@ -402,15 +410,6 @@ public sealed class ZooKeeperConfiguration
 
         foreach (var key in new[]
         {
-            "preAllocSize", "snapSizeLimitInKb", "txnLogSizeLimitInKb", "forceSync", "fsync.warningthresholdms",
-            "snapshot.trust.empty", "snapshot.compression.method", "txnLogFactory",
-        })
-        {
-            settings[key] = new Setting((_, _, _) => { }, Persistence);
-        }
-
-        foreach (var key in new[]
-        {
             "admin.serverAddress", "admin.idleTimeout", "admin.commandURL", "admin.portUnification", "audit.enable",
             "metricsProvider.className", "metricsProvider.httpPort", "metricsProvider.exportJvmInfo", "digest.enabled",
             "znode.container.maxPerMinute", "znode.container.maxNeverUsedIntervalMs", "maxResponseCacheSize",
@@ -422,6 +421,11 @@ public sealed class ZooKeeperConfiguration
             "connection_throttle_fill_time", "connection_throttle_fill_count", "connection_throttle_freeze_time",
             "connection_throttle_drop_increase", "connection_throttle_drop_decrease", "connection_throttle_decrease_ratio",
             "connection_throttle_weight_enabled", "closeSessionTxn.enabled", "enforceQuota",
+
+            // Persistence knobs of ZooKeeper's own file formats; ours has its own rules
+            // (docs/storage-format.md: recovery trusts a log that starts at zxid 1, snapshots are
+            // not compressed).
+            "fsync.warningthresholdms", "snapshot.trust.empty", "snapshot.compression.method", "txnLogFactory",
         })
         {
             settings[key] = new Setting((_, _, _) => { }, NoEffect);
@@ -444,6 +448,8 @@ public sealed class ZooKeeperConfiguration
         return settings;
 
         static Setting Int(Action<ZooKeeperServerOptions, int> apply, string? note = null) => new((o, _, v) => apply(o, ParseInt(v)), note);
+
+        static Setting Long(Action<ZooKeeperServerOptions, long> apply) => new((o, _, v) => apply(o, ParseLong(v)));
 
         static Setting Bool(Action<ZooKeeperServerOptions, bool> apply, string? note = null) => new((o, _, v) => apply(o, ParseBool(v)), note);
 

@@ -19,6 +19,12 @@ internal enum LoopInputKind
     Tick,
     /// <summary>Run the <see cref="Action"/> in <see cref="LoopInput.Payload"/> on the loop.</summary>
     Invoke,
+    /// <summary>The txn log made every txn up to the zxid in <see cref="LoopInput.Argument"/> durable.</summary>
+    Persisted,
+    /// <summary>The txn log could not write the txns from the zxid in <see cref="LoopInput.Argument"/> on (the IO error in <see cref="LoopInput.Payload"/>).</summary>
+    PersistFailed,
+    /// <summary>Produce the next chunk of the snapshot in progress.</summary>
+    SnapshotStep,
 }
 
 /// <summary>One input to the event loop. A struct, so posting a request allocates nothing beyond its decoded body.</summary>
@@ -27,5 +33,5 @@ internal enum LoopInputKind
 /// <param name="Request">The request, for <see cref="LoopInputKind.Request"/>.</param>
 /// <param name="Payload">The connect request, command, reason or action.</param>
 /// <param name="Timestamp">When it was read, in <see cref="TimeProvider.GetTimestamp"/> units.</param>
-/// <param name="Argument">A number that goes with it: stmk's mask; the frame size for requests.</param>
+/// <param name="Argument">A number that goes with it: stmk's mask; the frame size for requests; the zxid of a persistence completion.</param>
 internal readonly record struct LoopInput(LoopInputKind Kind, ClientConnection? Connection, ClientRequest Request, object? Payload, long Timestamp, long Argument = 0);

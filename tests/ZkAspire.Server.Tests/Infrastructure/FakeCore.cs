@@ -121,6 +121,13 @@ internal sealed class FakeCore(IReplicaOutput output) : IServerCore
 
     public void Tick(long nowMs) => Ticks++;
 
+    // The fake runs in memory: nothing is persisted, and it takes no snapshots.
+    public void Persisted(long zxid, long nowMs) => throw new InvalidOperationException("The fake core has no persistence.");
+
+    public void PersistFailed(long fromZxid, long nowMs) => throw new InvalidOperationException("The fake core has no persistence.");
+
+    public ReplicaSnapshot BeginSnapshot() => throw new InvalidOperationException("The fake core takes no snapshots.");
+
     public ReplicaStats GetStats() => new(
         ServerMode.Standalone, _zxid, 5 + _data.Count, _data.Sum(d => d.Key.Length + (d.Value?.Length ?? 0)), 0, _sessions.Count,
         _oneShot.Values.Sum(w => w.Count) + _persistent.Values.Sum(w => w.Count), _oneShot.Count, _oneShot.Values.SelectMany(w => w).Distinct().Count(), 0);

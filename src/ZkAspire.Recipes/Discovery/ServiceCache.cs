@@ -1,0 +1,77 @@
+// Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
+
+using Microsoft.Extensions.Logging;
+using ZkAspire.Recipes.Cache;
+
+namespace ZkAspire.Recipes.Discovery;
+
+/// <summary>
+/// A watched copy of a service's instances (Curator's <c>ServiceCache</c>), built on a
+/// <see cref="PathChildrenCache"/> of the service's node.
+/// </summary>
+/// <typeparam name="TPayload">The payload type.</typeparam>
+public sealed class ServiceCache<TPayload> : IAsyncDisposable
+{
+    private readonly PathChildrenCache _cache;
+    private readonly IInstanceSerializer<TPayload> _serializer;
+    private readonly ILogger _logger;
+    private volatile IReadOnlyList<ServiceInstance<TPayload>> _instances = [];
+
+    internal ServiceCache(ServiceDiscovery<TPayload> discovery, string name, ILogger logger)
+    {
+        Name = name;
+        _serializer = discovery.Serializer;
+        _logger = logger;
+        _cache = new PathChildrenCache(discovery.Client, discovery.PathFor(name), cacheData: true, logger);
+        _cache.Changed += OnChanged;
+    }
+
+    /// <summary>Occurs when the instances changed (after <see cref="Instances"/> has), on the cache's loop.</summary>
+    public event EventHandler? CacheChanged;
+
+    /// <summary>Gets the service's name.</summary>
+    public string Name { get; }
+
+    /// <summary>Gets the instances as last read.</summary>
+    public IReadOnlyList<ServiceInstance<TPayload>> Instances => _instances;
+
+    /// <summary>Starts the cache and waits for the initial load.</summary>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>A task that completes when loaded.</returns>
+    public Task StartAsync(CancellationToken cancellationToken = default) => _cache.StartAsync(cancellationToken);
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync() => _cache.DisposeAsync();
+
+    private void OnChanged(object? sender, CacheEvent e)
+    {
+        if (e.Type is not (CacheEventType.NodeAdded or CacheEventType.NodeUpdated or CacheEventType.NodeRemoved or CacheEventType.Initialized))
+        {
+            return;
+        }
+
+        var instances = new List<ServiceInstance<TPayload>>();
+        foreach (var child in _cache.Current.Values.OrderBy(c => c.Path, StringComparer.Ordinal))
+        {
+            if (child.Data is null)
+            {
+                continue;
+            }
+
+            try
+            {
+                instances.Add(_serializer.Deserialize(child.Data));
+            }
+            catch (FormatException error)
+            {
+                _logger.LogWarning(error, "The instance {Path} cannot be read.", child.Path);
+            }
+        }
+
+        _instances = instances;
+        if (e.Type != CacheEventType.Initialized)
+        {
+            CacheChanged?.Invoke(this, EventArgs.Empty);
+        }
+    }
+}

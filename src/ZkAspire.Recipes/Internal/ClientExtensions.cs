@@ -1,0 +1,39 @@
+// Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
+
+using ZkAspire.Client;
+
+namespace ZkAspire.Recipes.Internal;
+
+/// <summary>What the recipes need of the client beyond its public API, built from that API.</summary>
+internal static class ClientExtensions
+{
+    /// <summary>Whether an exception means the connection or session failed under the operation.</summary>
+    /// <param name="e">The exception.</param>
+    /// <returns><see langword="true"/> for connection loss, timeouts and session expiry.</returns>
+    public static bool IsConnectionProblem(Exception e) =>
+        e is ConnectionLossException or OperationTimeoutException or SessionExpiredException or SessionMovedException;
+
+    /// <summary>Deletes a node the guaranteed way (Curator's <c>delete().guaranteed()</c>), ignoring NoNode and connection failures.</summary>
+    /// <param name="client">The client.</param>
+    /// <param name="path">The node.</param>
+    /// <returns>A task that completes when the node is deleted or the client took the delete over.</returns>
+    public static async Task DeleteGuaranteedAsync(this ZooKeeperClient client, string path)
+    {
+        try
+        {
+            await client.DeleteAsync(path, new DeleteOptions { Guaranteed = true }, CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (NoNodeException)
+        {
+            // Already gone: released before, or the session ended.
+        }
+        catch (Exception e) when (IsConnectionProblem(e))
+        {
+            // The client keeps deleting in the background, across reconnects and new sessions.
+        }
+        catch (ObjectDisposedException)
+        {
+            // The session is closed with the client, and its ephemeral nodes with it.
+        }
+    }
+}
