@@ -1,7 +1,9 @@
 // Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
 
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using ZkAspire.Protocol;
+using ZkAspire.Server.Consensus;
 
 namespace ZkAspire.Server.Core;
 
@@ -28,21 +30,27 @@ public sealed partial class Replica
 {
     private const int MaxDeferredRequests = 1000;
 
+    private readonly ReplicaOptions _options;
     private readonly IReplicaOutput _output;
-    private readonly DataTree _tree;
     private readonly SessionTracker _sessions;
     private readonly WatchManager _watches;
     private readonly AuthenticationProviders _providers;
     private readonly SessionPasswords _passwords;
     private readonly ConnectionTable _connections;
-    private readonly PrepStage _prep;
-    private readonly CommitStage _commit;
-    private readonly PersistStage _persist;
-    private readonly ContainerManager _containerManager;
+    private readonly AclChecker _acl;
+    private readonly ITxnPersistence? _persistence;
     private readonly int _minSessionTimeoutMs;
     private readonly int _maxSessionTimeoutMs;
     private readonly List<Session> _expired = [];
     private readonly List<string> _reapable = [];
+
+    // Rebuilt when the role changes (the stage chain) or a leader's snapshot replaces the tree.
+    private DataTree _tree;
+    private PrepStage _prep;
+    private FinalStage _final;
+    private CommitStage _commit;
+    private PersistStage _persist;
+    private ContainerManager _containerManager;
 
     /// <summary>Creates a standalone replica with an empty tree (<c>/</c>, <c>/zookeeper</c>, its quota and config nodes) that applies txns in memory as soon as they are prepped.</summary>
     /// <param name="options">The settings.</param>
@@ -65,7 +73,7 @@ public sealed partial class Replica
     {
     }
 
-    /// <summary>Creates a replica over a restored tree and sessions (<see cref="ReplicaRecovery.CreateReplica"/>).</summary>
+    /// <summary>Creates a standalone replica over a restored tree and sessions (<see cref="ReplicaRecovery.CreateReplica"/>).</summary>
     internal Replica(
         ReplicaOptions options,
         IReplicaOutput output,
@@ -73,6 +81,23 @@ public sealed partial class Replica
         DataTree? tree,
         IReadOnlyDictionary<long, int>? sessions,
         long nowMs)
+        : this(options, output, persistence, tree, sessions, nowMs, quorum: null, peers: null, acceptedEpoch: 0, currentEpoch: 0, log: [])
+    {
+    }
+
+    /// <summary>Creates a replica, standalone or (with <paramref name="quorum"/>) a member of an ensemble.</summary>
+    internal Replica(
+        ReplicaOptions options,
+        IReplicaOutput output,
+        ITxnPersistence? persistence,
+        DataTree? tree,
+        IReadOnlyDictionary<long, int>? sessions,
+        long nowMs,
+        QuorumPeerOptions? quorum,
+        IPeerOutput? peers,
+        int acceptedEpoch,
+        int currentEpoch,
+        IReadOnlyList<TxnLogEntry> log)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(output);
@@ -91,6 +116,7 @@ public sealed partial class Replica
                 nameof(options));
         }
 
+        _options = options;
         _output = output;
         _tree = tree ?? new DataTree(options.ExtendedTypesEnabled);
         _sessions = new SessionTracker(options.TickTimeMs, options.SessionIdSeed, options.ExtendedTypesEnabled);
@@ -108,12 +134,40 @@ public sealed partial class Replica
         _providers = new AuthenticationProviders(options.SuperDigest);
         _passwords = new SessionPasswords(options.SessionSecret);
         _connections = new ConnectionTable(_watches, output);
-        var acl = new AclChecker(_providers);
-        _prep = new PrepStage(_tree, acl, options);
-        var final = new FinalStage(_tree, _watches, _sessions, acl, _providers, _connections, _passwords, output);
-        _commit = new CommitStage(_prep, final);
-        _persist = new PersistStage(persistence, _commit.Committed);
-        _containerManager = new ContainerManager(_tree, options.ContainerCheckIntervalMs);
+        _acl = new AclChecker(_providers);
+        ApplyEnsembleConfig();
+        if (quorum is null)
+        {
+            _persistence = persistence;
+            BuildStages(nextZxid: null);
+            return;
+        }
+
+        ArgumentNullException.ThrowIfNull(peers);
+        if (persistence is not IReplicaPersistence quorumPersistence)
+        {
+            throw new ArgumentException("A member of an ensemble needs an IReplicaPersistence.", nameof(persistence));
+        }
+
+        _quorumPersistence = quorumPersistence;
+        _peers = peers;
+        _role = ReplicaRole.Looking;
+        _now = nowMs;
+        BuildStages(nextZxid: null);
+        var entries = new TxnEntry[log.Count];
+        for (var i = 0; i < entries.Length; i++)
+        {
+            entries[i] = new TxnEntry(log[i].Zxid, EncodeTxn(log[i]));
+        }
+
+        var snapshotZxid = _tree.LastProcessedZxid;
+        _peer = new QuorumPeer(
+            quorum,
+            new PersistentState(acceptedEpoch, currentEpoch, snapshotZxid, entries, snapshotZxid),
+            new QuorumApplication(this),
+            nowMs);
+        _myId = quorum.MyId;
+        Settle(nowMs);
     }
 
     /// <summary>Gets the zxid of the last applied transaction.</summary>
@@ -130,7 +184,13 @@ public sealed partial class Replica
     {
         ArgumentNullException.ThrowIfNull(remoteAddress);
         _containerManager.Start(nowMs);
-        _connections.Add(new ServerConnection(connectionId, remoteAddress));
+        var connection = new ServerConnection(connectionId, remoteAddress);
+        _connections.Add(connection);
+        if (!IsServing)
+        {
+            // ZooKeeper does not serve while it elects or synchronizes: the client tries another server.
+            _connections.Close(connection, "this server is not serving: it is electing a leader or synchronizing with one");
+        }
     }
 
     /// <summary>The first frame of a connection arrived: create or resume a session (wire-protocol doc §4.2).</summary>
@@ -140,14 +200,26 @@ public sealed partial class Replica
     public void ConnectRequestReceived(long connectionId, ConnectRequest request, long nowMs)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ConnectCore(connectionId, request, nowMs);
+        Settle(nowMs);
+    }
+
+    private void ConnectCore(long connectionId, ConnectRequest request, long nowMs)
+    {
         if (_connections.Get(connectionId) is not { } connection)
         {
             return;
         }
 
-        if (connection.Session is not null)
+        if (connection.Session is not null || connection.RevalidatingSessionId != 0)
         {
             _connections.Close(connection, "a second connect request on an established connection");
+            return;
+        }
+
+        if (!IsServing)
+        {
+            _connections.Close(connection, "this server is not serving");
             return;
         }
 
@@ -167,30 +239,85 @@ public sealed partial class Replica
 
         if (request.SessionId == 0)
         {
-            // A new session: its createSession txn goes through the pipeline and the
-            // ConnectResponse follows its commit.
+            // A new session: its createSession txn goes through the pipeline (on a learner, to the
+            // leader) and the ConnectResponse follows its commit.
             var created = _sessions.CreateSession(timeoutMs, nowMs);
             created.Connection = connection;
+            created.Claim(_myId, connection.Id);
             connection.Session = created;
-            var connect = new Request(connection, created, 0, (int)OpCode.CreateSession, null, KeeperErrorCode.Ok, RequestKind.Connect);
-            _prep.PrepCreateSession(connect, timeoutMs, nowMs);
-            Submit(connect);
-            ReplayDeferred(nowMs);
+            var connect = new Request(connection, created, 0, (int)OpCode.CreateSession, null, KeeperErrorCode.Ok, RequestKind.Connect) { IsWrite = true };
+            switch (_role)
+            {
+                case ReplicaRole.Standalone:
+                    _prep.PrepCreateSession(connect, timeoutMs, nowMs);
+                    Submit(connect);
+                    break;
+                case ReplicaRole.Leader:
+                    if (LeaderCanPrep())
+                    {
+                        _prep.PrepCreateSession(connect, timeoutMs, nowMs);
+                        _commit.Accept(connect);
+                        Propose(connect.Txn!, connect);
+                    }
+
+                    break;
+                default:
+                    _touched[created.Id] = timeoutMs;
+                    _commit.Accept(connect);
+                    ForwardToLeader(connection, LearnerMessages.CreateSession(created.Id, timeoutMs, connection.Id));
+                    break;
+            }
+
             return;
         }
 
         // Resume: right password, and the session still live and not closing (step 6). A wrong
         // password is answered exactly like an expired session.
-        var session = _sessions.Get(request.SessionId);
-        if (session is null
-            || !_passwords.Check(request.SessionId, request.Passwd)
-            || !_sessions.TouchSession(request.SessionId, timeoutMs, nowMs))
+        if (!_passwords.Check(request.SessionId, request.Passwd))
         {
-            _output.SendConnectResponse(connectionId, new ConnectResponse(0, 0, 0, new byte[SessionPasswords.Length], readOnly));
-            _connections.Close(connection, "invalid session: expired, unknown or wrong password");
+            RefuseSession(connection, readOnly);
             return;
         }
 
+        if (_role is ReplicaRole.Follower or ReplicaRole.Observer)
+        {
+            // Only the leader knows whether the session is live (it owns expiry): ask it, and
+            // leave the client waiting, as ZooKeeper's Learner.validateSession does.
+            connection.RevalidatingSessionId = request.SessionId;
+            if (!_revalidating.TryGetValue(request.SessionId, out var waiting))
+            {
+                _revalidating.Add(request.SessionId, waiting = []);
+                ForwardToLeader(connection, LearnerMessages.Revalidate(request.SessionId, timeoutMs, connection.Id));
+            }
+
+            waiting.Add(connection);
+            return;
+        }
+
+        var session = _sessions.Get(request.SessionId);
+        if (session is null || !_sessions.TouchSession(request.SessionId, timeoutMs, nowMs))
+        {
+            RefuseSession(connection, readOnly);
+            return;
+        }
+
+        if (_role == ReplicaRole.Leader)
+        {
+            // The session is now this server's: writes still arriving from another get SessionMoved.
+            session.Claim(_myId, connection.Id);
+        }
+
+        AttachSession(connection, session, timeoutMs, readOnly);
+    }
+
+    private void RefuseSession(ServerConnection connection, bool? readOnly)
+    {
+        _output.SendConnectResponse(connection.Id, new ConnectResponse(0, 0, 0, new byte[SessionPasswords.Length], readOnly));
+        _connections.Close(connection, "invalid session: expired, unknown or wrong password");
+    }
+
+    private void AttachSession(ServerConnection connection, Session session, int timeoutMs, bool? readOnly)
+    {
         // ZooKeeper closes the session's other connection before it checks the password; we do it
         // only for the rightful owner, so that knowing a session id is not enough to cut it off.
         if (session.Connection is { } previous && !ReferenceEquals(previous, connection))
@@ -201,8 +328,8 @@ public sealed partial class Replica
         session.Connection = connection;
         session.TimeoutMs = timeoutMs;
         connection.Session = session;
-        connection.Established = true;
-        _output.SendConnectResponse(connectionId, new ConnectResponse(0, timeoutMs, session.Id, _passwords.For(session.Id), readOnly));
+        _connections.Establish(connection);
+        _output.SendConnectResponse(connection.Id, new ConnectResponse(0, timeoutMs, session.Id, _passwords.For(session.Id), readOnly));
     }
 
     /// <summary>A request frame arrived on a connection with a session.</summary>
@@ -211,7 +338,7 @@ public sealed partial class Replica
     /// <param name="nowMs">The host's clock.</param>
     public void RequestReceived(long connectionId, ClientRequest request, long nowMs)
     {
-        if (_connections.Get(connectionId) is not { Session: not null } connection)
+        if (_connections.Get(connectionId) is not { } connection || (connection.Session is null && connection.RevalidatingSessionId == 0))
         {
             return;
         }
@@ -232,7 +359,7 @@ public sealed partial class Replica
         }
 
         Receive(connection, request, nowMs);
-        ReplayDeferred(nowMs);
+        Settle(nowMs);
     }
 
     /// <summary>
@@ -242,10 +369,12 @@ public sealed partial class Replica
     /// </summary>
     /// <param name="zxid">The highest durable zxid.</param>
     /// <param name="nowMs">The host's clock.</param>
+    /// <exception cref="InvalidOperationException">The replica is a member of an ensemble (it reports durability with <see cref="Flushed"/>).</exception>
     public void Persisted(long zxid, long nowMs)
     {
+        ThrowIfQuorumMember();
         _persist.Persisted(zxid);
-        ReplayDeferred(nowMs);
+        Settle(nowMs);
     }
 
     /// <summary>
@@ -266,8 +395,10 @@ public sealed partial class Replica
     /// as well, but kazoo and clients before 3.7 cannot decode it: kazoo raises "Invalid error
     /// code" in its reader. SystemError (−1) is documented as never sent by the server.
     /// </remarks>
+    /// <exception cref="InvalidOperationException">The replica is a member of an ensemble (a replicated server whose disk fails must stop).</exception>
     public void PersistFailed(long fromZxid, long nowMs)
     {
+        ThrowIfQuorumMember();
         var failed = new List<(TxnLogEntry Entry, Request? Request)>();
         _persist.Fail(fromZxid, failed);
         if (failed.Count == 0)
@@ -281,7 +412,7 @@ public sealed partial class Replica
             _commit.Failed(entry, request, KeeperErrorCode.NotReadOnly, nowMs);
         }
 
-        ReplayDeferred(nowMs);
+        Settle(nowMs);
     }
 
     /// <summary>
@@ -344,18 +475,37 @@ public sealed partial class Replica
         }
     }
 
-    /// <summary>Time passed: expire sessions, reap containers and TTL nodes. The host calls it at least every tick.</summary>
+    /// <summary>
+    /// Time passed: expire sessions, reap containers and TTL nodes (standalone, or the leader of an
+    /// ensemble), and drive elections, heartbeats and failure detection (a member of an ensemble).
+    /// The host calls it at least every tick; a member of an ensemble wants it about every 10 ms.
+    /// </summary>
     /// <param name="nowMs">The host's clock.</param>
     public void Tick(long nowMs)
     {
         _containerManager.Start(nowMs);
+        _now = Math.Max(_now, nowMs);
+        _peer?.Tick(nowMs);
+        Settle(nowMs);
+        if (_role is not (ReplicaRole.Standalone or ReplicaRole.Leader))
+        {
+            return;
+        }
 
         // Expiry: the server issues the closeSession txn itself; the client hears nothing (§16).
+        // In an ensemble only the leader does: it owns the sessions.
         _expired.Clear();
         _sessions.PollExpired(nowMs, _expired);
         foreach (var session in _expired)
         {
-            _persist.Submit(_prep.PrepExpiry(session, nowMs), null);
+            if (_role == ReplicaRole.Standalone)
+            {
+                _persist.Submit(_prep.PrepExpiry(session, nowMs), null);
+            }
+            else if (LeaderCanPrep())
+            {
+                Propose(_prep.PrepExpiry(session, nowMs), null);
+            }
         }
 
         _reapable.Clear();
@@ -363,17 +513,24 @@ public sealed partial class Replica
         {
             foreach (var path in _reapable)
             {
-                _persist.Submit(_prep.PrepDeleteContainer(path, nowMs), null);
+                if (_role == ReplicaRole.Standalone)
+                {
+                    _persist.Submit(_prep.PrepDeleteContainer(path, nowMs), null);
+                }
+                else if (LeaderCanPrep())
+                {
+                    Propose(_prep.PrepDeleteContainer(path, nowMs), null);
+                }
             }
         }
 
-        ReplayDeferred(nowMs);
+        Settle(nowMs);
     }
 
     /// <summary>Gets the counters for four-letter words and metrics.</summary>
     /// <returns>The counters.</returns>
     public ReplicaStats GetStats() => new(
-        ServerMode.Standalone,
+        Mode,
         _tree.LastProcessedZxid,
         _tree.NodeCount,
         _tree.ApproximateDataSize,
@@ -382,7 +539,22 @@ public sealed partial class Replica
         _watches.Count,
         _watches.DataWatches.PathCount,
         _watches.DataWatches.ConnectionCount,
-        _commit.Outstanding);
+        _commit.Outstanding)
+    {
+        Quorum = _peer is { } peer
+            ? new QuorumStats(
+                peer.State,
+                peer.Phase,
+                peer.LeaderId,
+                peer.Epoch,
+                peer.LearnerCount,
+                peer.SyncedFollowerCount,
+                peer.PendingLearnerSyncCount,
+                peer.PendingQuorumSyncCount,
+                peer.LastLoggedZxid,
+                peer.CommittedZxid)
+            : null,
+    };
 
     /// <summary>Gets every live session with its ephemerals.</summary>
     /// <returns>The sessions.</returns>
@@ -478,6 +650,12 @@ public sealed partial class Replica
             return;
         }
 
+        if (_role is ReplicaRole.Follower or ReplicaRole.Observer)
+        {
+            // The leader owns expiry: it hears of the touch with the next ping reply.
+            _touched[session.Id] = connection.SessionTimeoutMs;
+        }
+
         var kind = IsClientOpcode(request.OpCode) ? RequestKind.Normal : RequestKind.Unimplemented;
         if (kind == RequestKind.Unimplemented)
         {
@@ -488,10 +666,49 @@ public sealed partial class Replica
         var pending = new Request(connection, session, request.Xid, request.Type, request.Body, request.DecodeError, kind);
         if (PrepStage.IsWrite(pending))
         {
-            _prep.Prep(pending, nowMs);
+            pending.IsWrite = true;
+            switch (_role)
+            {
+                case ReplicaRole.Standalone:
+                    _prep.Prep(pending, nowMs);
+                    Submit(pending);
+                    break;
+                case ReplicaRole.Leader:
+                    if (LeaderCanPrep())
+                    {
+                        LeaderPrep(pending, nowMs);
+                        _commit.Accept(pending);
+                        Propose(pending.Txn!, pending);
+                    }
+
+                    break;
+                default:
+                    // A learner forwards writes to the leader, in order on one link, and answers
+                    // them when their commits come back (ZooKeeper's FollowerRequestProcessor).
+                    if (pending.OpCode == OpCode.CloseSession)
+                    {
+                        session.IsClosing = true;
+                    }
+
+                    _commit.Accept(pending);
+                    ForwardToLeader(connection, LearnerMessages.Request(pending));
+                    break;
+            }
+
+            return;
         }
 
-        Submit(pending);
+        if (_role != ReplicaRole.Standalone && pending.OpCode == OpCode.Sync && kind == RequestKind.Normal && pending.Body is SyncRequest)
+        {
+            // sync is a quorum operation here: answered once the leader's commit point, confirmed
+            // by a quorum after the sync arrived, is applied (ZOOKEEPER-1675).
+            pending.IsQuorumSync = true;
+            _commit.Accept(pending);
+            RequestQuorumSync(pending);
+            return;
+        }
+
+        _commit.Accept(pending);
     }
 
     // Queued before its txn is submitted: without persistence the txn commits within the call.
@@ -566,5 +783,23 @@ public sealed partial class Replica
         }
 
         established.Clear();
+    }
+
+    [MemberNotNull(nameof(_prep), nameof(_final), nameof(_commit), nameof(_persist), nameof(_containerManager))]
+    private void BuildStages(Func<long>? nextZxid)
+    {
+        _prep = new PrepStage(_tree, _acl, _options, nextZxid);
+        _final = new FinalStage(_tree, _watches, _sessions, _acl, _providers, _connections, _passwords, _output);
+        _commit = new CommitStage(_prep, _final);
+        _persist = new PersistStage(_persistence, _commit.Committed);
+        _containerManager = new ContainerManager(_tree, _options.ContainerCheckIntervalMs);
+    }
+
+    private void ApplyEnsembleConfig()
+    {
+        if (_options.EnsembleConfig is { } config)
+        {
+            _tree.SetConfigData(System.Text.Encoding.UTF8.GetBytes(config));
+        }
     }
 }

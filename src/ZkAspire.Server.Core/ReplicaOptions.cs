@@ -48,9 +48,20 @@ public sealed class ReplicaOptions
     public long SessionIdSeed { get; set; } = 1;
 
     /// <summary>
+    /// Gets or sets the content of <c>/zookeeper/config</c> for a member of an ensemble: its
+    /// <c>server.N=…</c> lines and <c>version=…</c>, as ZooKeeper writes them. Each server sets it
+    /// locally at start (reconfig is disabled, so it never changes).
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: the node stays empty, as on a standalone server.</value>
+    public string? EnsembleConfig { get; set; }
+
+    /// <summary>
     /// Gets or sets the secret session passwords are derived from (a keyed hash of the session id),
     /// so a session id alone grants nothing. The host generates and keeps it.
     /// </summary>
-    /// <value>The default value is empty, which tests may use; a server must set 32 random bytes.</value>
+    /// <value>
+    /// The default value is empty, which tests may use; a server must set 32 random bytes. Every
+    /// server of an ensemble must use the same secret: a client resumes its session on any of them.
+    /// </value>
     public byte[] SessionSecret { get; set; } = [];
 }

@@ -1,5 +1,7 @@
 // Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
 
+using ZkAspire.Server.Consensus;
+
 namespace ZkAspire.Server.Core;
 
 /// <summary>The role a server plays, as srvr/stat/mntr report it.</summary>
@@ -15,6 +17,8 @@ public enum ServerMode
     Observer,
     /// <summary>Partitioned from its quorum, serving reads only.</summary>
     ReadOnly,
+    /// <summary>A member of an ensemble that is electing a leader or synchronizing with one: it serves no client.</summary>
+    Looking,
 }
 
 /// <summary>Counters of the core at one moment, for four-letter words and metrics.</summary>
@@ -41,7 +45,34 @@ public sealed record ReplicaStats(
     int WatchCount,
     int WatchedPathCount,
     int WatchingConnectionCount,
-    int OutstandingRequests);
+    int OutstandingRequests)
+{
+    /// <summary>Gets the ensemble view of a replicated server (mntr's quorum keys), or <see langword="null"/> when standalone.</summary>
+    public QuorumStats? Quorum { get; init; }
+}
+
+/// <summary>What a replicated server knows of its ensemble, for srvr/stat/mntr.</summary>
+/// <param name="State">LOOKING, FOLLOWING, LEADING or OBSERVING (mntr's <c>zk_peer_state</c>).</param>
+/// <param name="Phase">The Zab phase.</param>
+/// <param name="LeaderId">The leader, 0 while looking.</param>
+/// <param name="Epoch">The epoch with that leader.</param>
+/// <param name="Learners">On the leader: the learners connected (mntr's <c>zk_learners</c>).</param>
+/// <param name="SyncedFollowers">On the leader: the voting followers in sync (<c>zk_synced_followers</c>).</param>
+/// <param name="PendingSyncs">On the leader: learners being synchronized (<c>zk_pending_syncs</c>).</param>
+/// <param name="QuorumSyncs">On the leader: sync requests waiting for a quorum round.</param>
+/// <param name="LastLoggedZxid">The last zxid in the log.</param>
+/// <param name="CommittedZxid">The highest zxid known committed.</param>
+public sealed record QuorumStats(
+    ServerState State,
+    ZabPhase Phase,
+    long LeaderId,
+    int Epoch,
+    int Learners,
+    int SyncedFollowers,
+    int PendingSyncs,
+    int QuorumSyncs,
+    long LastLoggedZxid,
+    long CommittedZxid);
 
 /// <summary>One live session, for the dump command.</summary>
 /// <param name="SessionId">The session id.</param>

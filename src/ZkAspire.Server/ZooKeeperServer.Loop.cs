@@ -61,6 +61,9 @@ public sealed partial class ZooKeeperServer
 
     private async Task RunLoopAsync(ChannelReader<LoopInput> inputs)
     {
+        // A snapshot due at start (ZooKeeper's loadData takes one) begins before the first input,
+        // so that it holds exactly the recovered state and the log rolls before any new txn.
+        AfterBatch();
         while (await inputs.WaitToReadAsync().ConfigureAwait(false))
         {
             // Drain a batch, then wake the writers of the connections that got output: many
@@ -80,23 +83,27 @@ public sealed partial class ZooKeeperServer
                 }
             }
 
-            if (_persistence is { } persistence)
-            {
-                try
-                {
-                    persistence.AfterBatch(_core!);
-                }
-                catch (Exception e)
-                {
-                    // The log keeps every txn; the next trigger tries again.
-                    _logger.LogError(e, "Beginning a snapshot failed");
-                }
-            }
-
+            AfterBatch();
             FlushDirty();
         }
 
         FlushDirty();
+    }
+
+    private void AfterBatch()
+    {
+        if (_persistence is { } persistence)
+        {
+            try
+            {
+                persistence.AfterBatch(_core!);
+            }
+            catch (Exception e)
+            {
+                // The log keeps every txn; the next trigger tries again.
+                _logger.LogError(e, "Beginning a snapshot failed");
+            }
+        }
     }
 
     private long NowMs()

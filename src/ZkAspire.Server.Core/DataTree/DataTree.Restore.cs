@@ -59,6 +59,19 @@ internal sealed partial class DataTree
     public void SetLastProcessedZxid(long zxid) => LastProcessedZxid = zxid;
 
     /// <summary>
+    /// Sets the content of <c>/zookeeper/config</c> on this server only, without a txn: each server
+    /// of an ensemble writes its own configuration there at startup, as ZooKeeper's
+    /// <c>ZKDatabase.initConfigInZKDatabase</c> does.
+    /// </summary>
+    /// <param name="data">The configuration text, UTF-8.</param>
+    public void SetConfigData(byte[] data)
+    {
+        var node = _nodes[PathUtils.ConfigNode];
+        ApproximateDataSize += data.Length - (node.Data?.Length ?? 0);
+        node.Data = data;
+    }
+
+    /// <summary>
     /// Removes nodes whose parent does not list them. A replay over a fuzzy snapshot re-creates or
     /// deletes every such node before it ends, so none should be left; this is the safety net that
     /// keeps the map and the child sets in agreement whatever the snapshot held.

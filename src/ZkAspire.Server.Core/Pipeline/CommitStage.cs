@@ -6,10 +6,12 @@ namespace ZkAspire.Server.Core;
 
 /// <summary>
 /// Keeps each session's requests in order (ZooKeeper's <c>CommitProcessor</c>: "Each session's
-/// requests must be processed in order. Write requests must be processed in zxid order."): a
-/// request that needs no txn is served at once unless an earlier write of its session is still
-/// waiting to commit, in which case it waits behind it; writes reach it from the persist stage in
-/// zxid order.
+/// requests must be processed in order. Write requests must be processed in zxid order."). A
+/// request that needs no txn is served at once unless an earlier request of its session is still
+/// waiting, in which case it waits behind it. Txns are applied as soon as they commit, in zxid
+/// order whatever their sessions; a reply waits for the replies before it in its session, which
+/// matters on a replicated server, where a quorum sync may be answered after a later write of the
+/// same session has committed.
 /// </summary>
 internal sealed class CommitStage
 {
@@ -29,15 +31,15 @@ internal sealed class CommitStage
     public int Outstanding { get; private set; }
 
     /// <summary>
-    /// Takes a client request. A write (prepped, with its txn) joins its session's queue and the
-    /// caller passes its txn to the persist stage; anything else is served now unless an earlier
-    /// write of the session is still waiting, in which case it waits behind it.
+    /// Takes a client request. A write or a quorum sync joins its session's queue (the caller
+    /// passes the write on to be persisted, proposed or forwarded); anything else is served now
+    /// unless an earlier request of the session is still waiting, in which case it waits behind it.
     /// </summary>
     /// <param name="request">The request.</param>
     public void Accept(Request request)
     {
         var pending = request.Session.Pending;
-        if (request.IsWrite || pending.Count > 0)
+        if (request.Blocks || pending.Count > 0)
         {
             pending.Enqueue(request);
             Outstanding++;
@@ -49,7 +51,7 @@ internal sealed class CommitStage
 
     /// <summary>
     /// A txn could not be made durable: it is not applied; its request (if any) is answered with
-    /// <paramref name="error"/>, and the reads that waited behind it are served.
+    /// <paramref name="error"/> in its turn, and the reads that waited behind it are served.
     /// </summary>
     /// <param name="entry">The txn.</param>
     /// <param name="request">The request it answers, if any.</param>
@@ -57,56 +59,78 @@ internal sealed class CommitStage
     /// <param name="nowMs">The host's clock.</param>
     public void Failed(TxnLogEntry entry, Request? request, KeeperErrorCode error, long nowMs)
     {
+        _final.Unapplied(entry, nowMs);
         if (request is null)
         {
-            _final.Fail(entry, null, error, nowMs);
             return;
         }
 
-        var pending = request.Session.Pending;
-        if (pending.TryPeek(out var head) && ReferenceEquals(head, request))
-        {
-            pending.Dequeue();
-            Outstanding--;
-        }
-
-        _final.Fail(entry, request, error, nowMs);
-        while (pending.TryPeek(out var next) && !next.IsWrite)
-        {
-            pending.Dequeue();
-            Outstanding--;
-            _final.Serve(next);
-        }
+        request.Failure = error;
+        Drain(request.Session);
     }
 
-    /// <summary>A txn is durable: apply it, answer it, and serve what waited behind it.</summary>
+    /// <summary>A txn is committed (and durable here): apply it now, and answer its request in its turn.</summary>
     /// <param name="entry">The txn.</param>
     /// <param name="request">The request it answers, if any.</param>
     public void Committed(TxnLogEntry entry, Request? request)
     {
+        var result = _final.Apply(entry, request);
+        _prep.TxnApplied(entry.Zxid);
         if (request is null)
         {
-            _final.Commit(entry, null);
-            _prep.TxnApplied(entry.Zxid);
             return;
         }
 
-        // Writes commit in zxid order and each session's in arrival order, so this write is at
-        // the head of its session's queue: everything before it has been answered.
-        var pending = request.Session.Pending;
-        if (pending.TryPeek(out var head) && ReferenceEquals(head, request))
+        request.Result = result;
+        Drain(request.Session);
+    }
+
+    /// <summary>A quorum sync's commit point is applied: answer it in its turn.</summary>
+    /// <param name="request">The sync.</param>
+    public void SyncApplied(Request request)
+    {
+        request.SyncApplied = true;
+        Drain(request.Session);
+    }
+
+    /// <summary>Answers, from the head of a session's queue, every request that can be answered now.</summary>
+    /// <param name="session">The session.</param>
+    public void Drain(Session session)
+    {
+        var pending = session.Pending;
+        while (pending.TryPeek(out var head))
         {
+            if (head.Result is { } result)
+            {
+                _final.Respond(head, result);
+            }
+            else if (head.Failure is { } failure)
+            {
+                _final.RespondFailure(head, failure);
+            }
+            else if (!head.Blocks || (head.IsQuorumSync && head.SyncApplied))
+            {
+                _final.Serve(head);
+            }
+            else
+            {
+                break;
+            }
+
             pending.Dequeue();
             Outstanding--;
+        }
+    }
+
+    /// <summary>Forgets every waiting request (the server stopped serving; their connections are closed).</summary>
+    /// <param name="sessions">The sessions.</param>
+    public void Reset(IEnumerable<Session> sessions)
+    {
+        foreach (var session in sessions)
+        {
+            session.Pending.Clear();
         }
 
-        _final.Commit(entry, request);
-        _prep.TxnApplied(entry.Zxid);
-        while (pending.TryPeek(out var next) && !next.IsWrite)
-        {
-            pending.Dequeue();
-            Outstanding--;
-            _final.Serve(next);
-        }
+        Outstanding = 0;
     }
 }

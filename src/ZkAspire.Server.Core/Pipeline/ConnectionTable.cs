@@ -55,6 +55,21 @@ internal sealed class ConnectionTable
         _output.Close(connection.Id, reason);
     }
 
+    /// <summary>Closes every connection (the server stopped serving: clients find another server).</summary>
+    /// <param name="reason">Why, for the log.</param>
+    public void CloseAll(string reason)
+    {
+        var all = new List<ServerConnection>(_connections.Values);
+        all.Sort((a, b) => a.Id.CompareTo(b.Id));
+        foreach (var connection in all)
+        {
+            Close(connection, reason);
+        }
+    }
+
+    /// <summary>Gets the open connections.</summary>
+    public IEnumerable<ServerConnection> All => _connections.Values;
+
     /// <summary>Marks a connection established once its ConnectResponse is sent.</summary>
     /// <param name="connection">The connection.</param>
     public void Establish(ServerConnection connection)

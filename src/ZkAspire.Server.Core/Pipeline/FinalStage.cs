@@ -52,12 +52,13 @@ internal sealed class FinalStage : IWatchEventSink
     }
 
     /// <summary>
-    /// Applies a committed txn: the tree changes, session bookkeeping follows, watches fire, then
-    /// the originating request (if any) gets its reply.
+    /// Applies a committed txn: the tree changes, session bookkeeping follows, and watches fire.
+    /// The originating request, if any, is answered with <see cref="Respond(Request, TxnResult)"/> in its turn.
     /// </summary>
     /// <param name="entry">The txn.</param>
-    /// <param name="request">The client request it answers, or <see langword="null"/> for server-issued txns.</param>
-    public void Commit(TxnLogEntry entry, Request? request)
+    /// <param name="request">The client request it answers, or <see langword="null"/> for server-issued and other servers' txns.</param>
+    /// <returns>What applying it did, for the reply.</returns>
+    public TxnResult Apply(TxnLogEntry entry, Request? request)
     {
         var header = entry.Header;
         _triggers.Clear();
@@ -66,7 +67,13 @@ internal sealed class FinalStage : IWatchEventSink
         Session? closed = null;
         if (header.OpCode == OpCode.CreateSession && _sessions.Get(header.ClientId) is { } created)
         {
+            // The txn's timeout is the durable one (a learner that attached a resumed session
+            // before this txn arrived made it with the connection's).
             created.IsCommitted = true;
+            if (entry.Txn is CreateSessionTxn createSession)
+            {
+                created.PersistedTimeoutMs = createSession.TimeOut;
+            }
         }
         else if (header.OpCode == OpCode.CloseSession)
         {
@@ -79,37 +86,60 @@ internal sealed class FinalStage : IWatchEventSink
             _watches.Trigger(trigger, this);
         }
 
-        if (request is not null)
-        {
-            Respond(request, entry, rc);
-        }
-
         // The session's connection goes once its closeSession is applied: after the reply for a
         // client's close, with no word at all for an expiry (§16).
+        ServerConnection? closeAfterReply = null;
         if (closed?.Connection is { } connection)
         {
-            _connections.Close(connection, request is null ? "session expired" : "session closed by the client");
+            if (request is not null && ReferenceEquals(request.Connection, connection))
+            {
+                closeAfterReply = connection;
+            }
+            else
+            {
+                _connections.Close(connection, request is null ? "session expired" : "session closed");
+            }
+        }
+
+        return new TxnResult(entry, rc, closeAfterReply);
+    }
+
+    /// <summary>Answers a write whose txn was applied, then closes the connection of a session it closed.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="result">What applying its txn did.</param>
+    public void Respond(Request request, TxnResult result)
+    {
+        Respond(request, result.Entry, result.Result);
+        if (result.CloseAfterReply is { } connection)
+        {
+            _connections.Close(connection, "session closed by the client");
         }
     }
 
     /// <summary>
-    /// Answers a write whose txn could not be persisted, without applying it. A new session's
-    /// connection is closed (it has no session to come back to); a session whose closeSession
+    /// Undoes the session side of a txn that could not be persisted: a session whose closeSession
     /// failed, by request or by expiry, is live again and expires at the next tick, which retries
     /// the close.
     /// </summary>
     /// <param name="entry">The txn.</param>
-    /// <param name="request">The request, or <see langword="null"/> for server-issued txns.</param>
-    /// <param name="error">The error the client gets.</param>
     /// <param name="nowMs">The host's clock.</param>
-    public void Fail(TxnLogEntry entry, Request? request, KeeperErrorCode error, long nowMs)
+    public void Unapplied(TxnLogEntry entry, long nowMs)
     {
         if (entry.Header.OpCode == OpCode.CloseSession && _sessions.Get(entry.Header.ClientId) is { } closing)
         {
             _sessions.Reopen(closing, nowMs);
         }
+    }
 
-        if (request is null || request.Connection.IsClosed)
+    /// <summary>
+    /// Answers a write whose txn could not be persisted. A new session's connection is closed (it
+    /// has no session to come back to).
+    /// </summary>
+    /// <param name="request">The request.</param>
+    /// <param name="error">The error the client gets.</param>
+    public void RespondFailure(Request request, KeeperErrorCode error)
+    {
+        if (request.Connection.IsClosed)
         {
             return;
         }
@@ -192,6 +222,13 @@ internal sealed class FinalStage : IWatchEventSink
         if (entry.Header.OpCode == OpCode.Error)
         {
             Reply(request, rc.Err, null);
+            if (rc.Err == KeeperErrorCode.SessionMoved)
+            {
+                // The session moved to another server: this connection is stale (ZooKeeper's
+                // SessionMovedException closes it), the client is on the other one already.
+                _connections.Close(connection, "the session moved to another server");
+            }
+
             return;
         }
 
@@ -239,7 +276,8 @@ internal sealed class FinalStage : IWatchEventSink
             case (OpCode.Ping, _):
                 return KeeperErrorCode.Ok;
             case (OpCode.Sync, SyncRequest sync):
-                // Standalone: there is no leader to catch up with (§6).
+                // Standalone: there is no leader to catch up with (§6). Replicated: the quorum's
+                // commit point, confirmed after the sync arrived, is applied by now.
                 body = new SyncResponse(sync.Path);
                 return KeeperErrorCode.Ok;
             case (OpCode.Exists, ExistsRequest exists):

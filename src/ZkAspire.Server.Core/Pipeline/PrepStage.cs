@@ -31,18 +31,24 @@ internal sealed class PrepStage
     private readonly List<ChangeRecord> _multiOrder = [];
     private bool _inMulti;
 
+    private readonly Func<long>? _nextZxid;
     private long _lastZxid;
 
     /// <summary>Creates the stage.</summary>
     /// <param name="tree">The data tree.</param>
     /// <param name="acl">The ACL rules.</param>
     /// <param name="options">The settings.</param>
-    public PrepStage(DataTree tree, AclChecker acl, ReplicaOptions options)
+    /// <param name="nextZxid">
+    /// Where zxids come from on a leader (consensus assigns them, and the txn is proposed before the
+    /// next one is prepped); <see langword="null"/> for a standalone server, which counts them itself.
+    /// </param>
+    public PrepStage(DataTree tree, AclChecker acl, ReplicaOptions options, Func<long>? nextZxid = null)
     {
         _tree = tree;
         _acl = acl;
         _extendedTypesEnabled = options.ExtendedTypesEnabled;
         _maxDataBytes = options.MaxBufferBytes;
+        _nextZxid = nextZxid;
         _lastZxid = tree.LastProcessedZxid;
     }
 
@@ -91,7 +97,7 @@ internal sealed class PrepStage
             switch (request.OpCode)
             {
                 case OpCode.Multi:
-                    err = PrepMulti(request.Body as MultiRequest, header, request.Connection.AuthInfo, out txn);
+                    err = PrepMulti(request.Body as MultiRequest, header, request.AuthInfo, out txn);
                     break;
                 case OpCode.CloseSession:
                     // From here on the session accepts nothing more (setSessionClosing).
@@ -100,7 +106,7 @@ internal sealed class PrepStage
                     err = KeeperErrorCode.Ok;
                     break;
                 default:
-                    err = PrepOp(request.Type, request.Body, header, request.Connection.AuthInfo, out txn);
+                    err = PrepOp(request.Type, request.Body, header, request.AuthInfo, out txn);
                     break;
             }
         }
@@ -109,6 +115,19 @@ internal sealed class PrepStage
             ? new TxnLogEntry(header, txn)
             : new TxnLogEntry(header with { Type = (int)OpCode.Error }, new ErrorTxn((int)err));
     }
+
+    /// <summary>
+    /// Makes an error txn for a write that may not run at all (a leader's session checks:
+    /// SessionExpired, SessionMoved): it consumes a zxid and its error reaches the client in order
+    /// with the session's other replies, as ZooKeeper's PrepRequestProcessor does.
+    /// </summary>
+    /// <param name="request">The request; its <see cref="Request.Txn"/> is set.</param>
+    /// <param name="error">The error.</param>
+    /// <param name="nowMs">The txn time.</param>
+    public void PrepError(Request request, KeeperErrorCode error, long nowMs) =>
+        request.Txn = new TxnLogEntry(
+            new TxnHeader(request.Session.Id, request.Xid, NextZxid(), nowMs, (int)OpCode.Error),
+            new ErrorTxn((int)error));
 
     /// <summary>Preps the createSession txn of a new session.</summary>
     /// <param name="request">The connect request; its <see cref="Request.Txn"/> is set.</param>
@@ -217,7 +236,7 @@ internal sealed class PrepStage
         }
     }
 
-    private long NextZxid() => _lastZxid = NextZxid(_lastZxid);
+    private long NextZxid() => _lastZxid = _nextZxid is null ? NextZxid(_lastZxid) : _nextZxid();
 
     private static string Key(string path) => path.Length == 0 ? PathUtils.Root : path;
 

@@ -66,9 +66,48 @@ internal sealed class Request
     /// <summary>Gets the kind.</summary>
     public RequestKind Kind { get; }
 
-    /// <summary>Gets or sets the txn Prep made; <see langword="null"/> for requests that change nothing.</summary>
+    /// <summary>Gets or sets the txn Prep made; <see langword="null"/> for requests that change nothing (and, on a learner, for writes: the leader preps them).</summary>
     public TxnLogEntry? Txn { get; set; }
 
-    /// <summary>Gets whether the request is a write waiting for its txn to commit.</summary>
-    public bool IsWrite => Txn is not null;
+    /// <summary>
+    /// Gets or sets whether the request is a write (it becomes a txn, here or at the leader): it
+    /// holds its session's later requests until its txn is committed and applied.
+    /// </summary>
+    public bool IsWrite { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether the request is a sync answered by the quorum (a replicated server):
+    /// it holds its session's later requests until the leader's commit point is applied here.
+    /// </summary>
+    public bool IsQuorumSync { get; set; }
+
+    /// <summary>Gets or sets the commit point the leader confirmed for a quorum sync, or −1 until known.</summary>
+    public long SyncZxid { get; set; } = -1;
+
+    /// <summary>Gets or sets whether a quorum sync's commit point has been applied: it may be answered.</summary>
+    public bool SyncApplied { get; set; }
+
+    /// <summary>Gets or sets the applied txn of a write, once committed; its reply waits for the requests before it in its session.</summary>
+    public TxnResult? Result { get; set; }
+
+    /// <summary>Gets or sets the error a write fails with when its txn could not be persisted.</summary>
+    public KeeperErrorCode? Failure { get; set; }
+
+    /// <summary>
+    /// Gets or sets the identities of a request forwarded by a learner (the leader preps it with
+    /// the client's identities on that learner); <see langword="null"/> for local requests.
+    /// </summary>
+    public IReadOnlyList<Id>? ForwardedAuthInfo { get; set; }
+
+    /// <summary>Gets the identities ACL checks use.</summary>
+    public IReadOnlyList<Id> AuthInfo => ForwardedAuthInfo ?? Connection.AuthInfo;
+
+    /// <summary>Gets whether the request is answered only once something else happens (a commit, a quorum sync).</summary>
+    public bool Blocks => IsWrite || IsQuorumSync;
 }
+
+/// <summary>An applied txn and what applying it did, kept until its request can be answered.</summary>
+/// <param name="Entry">The txn.</param>
+/// <param name="Result">What applying it did.</param>
+/// <param name="CloseAfterReply">The connection of a session the txn closed, to close after the reply.</param>
+internal sealed record TxnResult(TxnLogEntry Entry, ProcessTxnResult Result, ServerConnection? CloseAfterReply);

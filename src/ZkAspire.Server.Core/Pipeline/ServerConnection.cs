@@ -52,6 +52,12 @@ internal sealed class ServerConnection : IEquatable<ServerConnection>
     /// </summary>
     public bool Established { get; set; }
 
+    /// <summary>
+    /// Gets or sets the session a learner is revalidating with its leader for this connection
+    /// (a client resuming a session here), with the timeout it asked for; 0 when none.
+    /// </summary>
+    public long RevalidatingSessionId { get; set; }
+
     /// <summary>Gets or sets the requests that arrived before the ConnectResponse was sent.</summary>
     public List<ClientRequest>? Deferred { get; set; }
 

@@ -29,7 +29,7 @@ internal sealed class Session : IEquatable<Session>
     /// back (ZooKeeper's <c>sessionsWithTimeouts</c>); a resume with another timeout changes
     /// <see cref="TimeoutMs"/> only, as it writes no txn.
     /// </summary>
-    public int PersistedTimeoutMs { get; }
+    public int PersistedTimeoutMs { get; set; }
 
     /// <summary>
     /// Gets or sets whether its createSession txn has been applied (or it was restored): only
@@ -39,6 +39,38 @@ internal sealed class Session : IEquatable<Session>
 
     /// <summary>Gets or sets whether a closeSession txn has been prepped: it accepts nothing more.</summary>
     public bool IsClosing { get; set; }
+
+    /// <summary>
+    /// Gets or sets the server whose client connection owns the session, on a leader (ZooKeeper's
+    /// <c>SessionImpl.owner</c>): a write forwarded by another server gets SessionMoved. 0 until a
+    /// server claims it (after a leader change, the first server to use it).
+    /// </summary>
+    public long Owner { get; set; }
+
+    /// <summary>
+    /// Gets or sets, on a leader, the owning server's connection the session is bound to (set at
+    /// createSession and revalidation): writes the owner forwards from another of its connections
+    /// are stragglers of a closed connection and are dropped.
+    /// </summary>
+    public long OwnerConnection { get; set; }
+
+    /// <summary>
+    /// Gets or sets the xid of the last write a leader prepped from <see cref="OwnerConnection"/>:
+    /// one client connection's writes arrive in xid order (the client numbers them, one link
+    /// carries them), so one at or below it is a duplicate or a straggler and is dropped. A new
+    /// owner connection (perhaps a new client handle, whose xids start at 1 again) starts it over.
+    /// </summary>
+    public int LastForwardedXid { get; set; }
+
+    /// <summary>Binds the session to a server's connection (a leader's record of ownership).</summary>
+    /// <param name="server">The server.</param>
+    /// <param name="connectionId">That server's connection.</param>
+    public void Claim(long server, long connectionId)
+    {
+        Owner = server;
+        OwnerConnection = connectionId;
+        LastForwardedXid = 0;
+    }
 
     /// <summary>Gets or sets the connection currently bound to it.</summary>
     public ServerConnection? Connection { get; set; }

@@ -52,6 +52,73 @@ internal sealed class SessionTracker
     }
 
     /// <summary>
+    /// Creates a session with an id another server handed out (a leader, for a learner's client):
+    /// ids carry the issuing server's id in their top byte, so servers never collide.
+    /// </summary>
+    /// <param name="sessionId">The id.</param>
+    /// <param name="timeoutMs">The negotiated timeout.</param>
+    /// <param name="nowMs">The current time.</param>
+    /// <returns>The session, or <see langword="null"/> if the id is in use.</returns>
+    public Session? CreateSession(long sessionId, int timeoutMs, long nowMs)
+    {
+        if (_sessions.ContainsKey(sessionId))
+        {
+            return null;
+        }
+
+        var session = new Session(sessionId, timeoutMs);
+        _sessions.Add(sessionId, session);
+        _expiry.Update(session, nowMs, timeoutMs);
+        return session;
+    }
+
+    /// <summary>Replaces every session with those of a snapshot the leader sent (SNAP), their deadlines starting now.</summary>
+    /// <param name="sessions">The sessions and their timeouts.</param>
+    /// <param name="nowMs">The current time.</param>
+    public void ReplaceAll(IReadOnlyDictionary<long, int> sessions, long nowMs)
+    {
+        foreach (var id in new List<long>(_sessions.Keys))
+        {
+            RemoveSession(id);
+        }
+
+        foreach (var (id, timeoutMs) in sessions)
+        {
+            AddSession(id, timeoutMs, nowMs);
+        }
+    }
+
+    /// <summary>
+    /// Puts the tracker back to the committed state when the server stops serving: sessions whose
+    /// createSession never committed go, a close in flight is forgotten (a new leader decides
+    /// again), owners are cleared and every deadline starts over from now, as a new leader's
+    /// session tracker does.
+    /// </summary>
+    /// <param name="nowMs">The current time.</param>
+    public void ResetToCommitted(long nowMs)
+    {
+        var uncommitted = new List<long>();
+        foreach (var session in _sessions.Values)
+        {
+            if (!session.IsCommitted)
+            {
+                uncommitted.Add(session.Id);
+                continue;
+            }
+
+            session.IsClosing = false;
+            session.Claim(0, 0);
+            session.Connection = null;
+            _expiry.Update(session, nowMs, session.TimeoutMs);
+        }
+
+        foreach (var id in uncommitted)
+        {
+            RemoveSession(id);
+        }
+    }
+
+    /// <summary>
     /// Adds a session restored from a snapshot or a replayed createSession txn, its deadline
     /// starting now (ZooKeeper's <c>SessionTrackerImpl.addSession</c> at load: a restored session
     /// expires one timeout after the restart unless its client reconnects).

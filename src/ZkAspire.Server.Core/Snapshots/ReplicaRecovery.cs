@@ -2,6 +2,7 @@
 
 using System.Globalization;
 using ZkAspire.Protocol;
+using ZkAspire.Server.Consensus;
 
 namespace ZkAspire.Server.Core;
 
@@ -229,6 +230,58 @@ public sealed class ReplicaRecovery
     /// <returns>The replica, at <see cref="LastZxid"/>.</returns>
     public Replica CreateReplica(IReplicaOutput output, ITxnPersistence? persistence, long nowMs)
     {
+        var (tree, sessions) = TakeState();
+        return new Replica(_options, output, persistence, tree, sessions, nowMs);
+    }
+
+    /// <summary>
+    /// Creates a member of a replicated ensemble from what its server has on stable storage: the
+    /// snapshot loaded here, and the txns logged after it. Unlike <see cref="Replay"/>, the logged
+    /// txns are not applied: some may be an old epoch's tail that no quorum has, which the new
+    /// leader truncates (TRUNC). They go to consensus, and are applied once it knows them
+    /// committed. Do not call <see cref="Replay"/> before this.
+    /// </summary>
+    /// <param name="quorum">The ensemble settings; <c>MyId</c> must match <see cref="ReplicaOptions.ServerId"/> when that is set.</param>
+    /// <param name="acceptedEpoch">The accepted epoch (ZooKeeper's <c>acceptedEpoch</c> file), 0 if there is none.</param>
+    /// <param name="currentEpoch">The current epoch (the <c>currentEpoch</c> file), 0 if there is none.</param>
+    /// <param name="log">The logged txns after the snapshot's zxid, in zxid order (earlier ones are skipped).</param>
+    /// <param name="output">Where client replies go.</param>
+    /// <param name="peers">Where peer messages go.</param>
+    /// <param name="persistence">Where txns, truncations, snapshots and epochs go.</param>
+    /// <param name="nowMs">The host's clock.</param>
+    /// <returns>The replica, LOOKING.</returns>
+    public Replica CreateQuorumMember(
+        QuorumPeerOptions quorum,
+        int acceptedEpoch,
+        int currentEpoch,
+        IEnumerable<TxnLogEntry> log,
+        IReplicaOutput output,
+        IPeerOutput peers,
+        IReplicaPersistence persistence,
+        long nowMs)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        if (TxnsReplayed > 0)
+        {
+            throw new InvalidOperationException("A quorum member's logged txns go to consensus, not to Replay.");
+        }
+
+        var (tree, sessions) = TakeState();
+        var entries = new List<TxnLogEntry>();
+        foreach (var entry in log)
+        {
+            if (entry.Zxid > tree.LastProcessedZxid)
+            {
+                entries.Add(entry);
+            }
+        }
+
+        return new Replica(_options, output, persistence, tree, sessions, nowMs, quorum, peers, acceptedEpoch, currentEpoch, entries);
+    }
+
+    /// <summary>Finishes the restore and hands over the tree and sessions (once).</summary>
+    internal (DataTree Tree, Dictionary<long, int> Sessions) TakeState()
+    {
         if (_state == SnapshotState.Loading)
         {
             throw new InvalidOperationException("The snapshot has not been completely loaded.");
@@ -258,6 +311,6 @@ public sealed class ReplicaRecovery
             }
         }
 
-        return new Replica(_options, output, persistence, _tree, _sessions, nowMs);
+        return (_tree, _sessions);
     }
 }

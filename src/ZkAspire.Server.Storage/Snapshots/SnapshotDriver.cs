@@ -195,6 +195,7 @@ public sealed class SnapshotDriver : IDisposable
             var payloadBytes = 0L;
             var count = 0;
             var prefix = new byte[SnapshotFileFormat.ChunkHeaderSize];
+            var unsynced = 0L;
             await foreach (var chunk in chunks.ReadAllAsync().ConfigureAwait(false))
             {
                 try
@@ -208,6 +209,13 @@ public sealed class SnapshotDriver : IDisposable
                     running = Crc32C.Append(running, payload);
                     payloadBytes += payload.Length;
                     count++;
+                    unsynced += prefix.Length + payload.Length;
+                    if (unsynced >= _options.SnapshotBytesPerSync)
+                    {
+                        // Trickle the file to disk (see StorageOptions.SnapshotBytesPerSync).
+                        file.Sync();
+                        unsynced = 0;
+                    }
                 }
                 finally
                 {

@@ -1,0 +1,300 @@
+// Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
+
+namespace ZkAspire.Server.Consensus;
+
+/// <summary>
+/// Phase 0: FastLeaderElection (ZooKeeper's <c>FastLeaderElection.lookForLeader</c>). A LOOKING
+/// server votes for itself, adopts any better vote it hears in its round (order: epoch, zxid,
+/// server id), and decides once a quorum of its round agrees with its vote and no better vote
+/// arrives within finalizeWait. Servers that already follow or lead answer with the leader they
+/// follow, so a latecomer (a former leader among them) joins the established leader once a
+/// quorum of them names it and the leader itself says it leads.
+/// </summary>
+public sealed partial class QuorumPeer
+{
+    private readonly Dictionary<long, (Vote Vote, ServerState State)> _recvSet = [];
+    private readonly Dictionary<long, (Vote Vote, ServerState State)> _outOfElection = [];
+    private long _logicalClock;
+    private Vote _proposal;
+    private Vote _currentVote;
+    private long _finalizeAtMs = -1;
+    private long _nextNotificationAtMs;
+    private int _notificationIntervalMs;
+
+    /// <summary>Gets the election round (FastLeaderElection's <c>logicalclock</c>).</summary>
+    public long ElectionRound => _logicalClock;
+
+    /// <summary>Gets the vote this server proposes while LOOKING, or the one it decided on.</summary>
+    public Vote CurrentVote => _state == ServerState.Looking ? _proposal : _currentVote;
+
+    private Vote SelfVote() => new(_myId, _log.LastZxid, _logicalClock, _currentEpoch);
+
+    private void StartElection(string reason)
+    {
+        LeaveRole();
+        LastTransitionReason = reason;
+        SetStatus(ServerState.Looking, ZabPhase.Election, 0, 0);
+        _statusChanged = true;
+        _logicalClock++;
+        _recvSet.Clear();
+        _outOfElection.Clear();
+        _finalizeAtMs = -1;
+
+        // An observer proposes nobody (ZooKeeper gives it Long.MIN_VALUE as its id): it only learns.
+        _proposal = _isObserver ? new Vote(0, -1, _logicalClock, -1) : SelfVote();
+        if (!_isObserver)
+        {
+            _recvSet[_myId] = (_proposal, ServerState.Looking);
+        }
+
+        _notificationIntervalMs = _options.MinNotificationIntervalMs;
+        SendNotifications();
+        UpdateFinalize();
+    }
+
+    private void SendNotifications()
+    {
+        foreach (var voter in _voters)
+        {
+            if (voter != _myId)
+            {
+                Send(voter, new Notification(_proposal.Leader, _proposal.Zxid, _logicalClock, ServerState.Looking, _proposal.PeerEpoch));
+            }
+        }
+
+        _nextNotificationAtMs = _now + _notificationIntervalMs;
+    }
+
+    private void OnNotification(long from, Notification n)
+    {
+        if (_state != ServerState.Looking)
+        {
+            // Not looking: tell a looking server which leader we follow, so it can join.
+            if (n.State == ServerState.Looking)
+            {
+                Send(from, new Notification(_currentVote.Leader, _currentVote.Zxid, _currentVote.ElectionEpoch, _state, _currentVote.PeerEpoch));
+            }
+
+            return;
+        }
+
+        if (!IsVoter(from))
+        {
+            // An observer asking: answer right away; its vote never counts.
+            if (!_isObserver)
+            {
+                Send(from, new Notification(_proposal.Leader, _proposal.Zxid, _logicalClock, ServerState.Looking, _proposal.PeerEpoch));
+            }
+
+            return;
+        }
+
+        var vote = new Vote(n.Leader, n.Zxid, n.ElectionEpoch, n.PeerEpoch);
+        switch (n.State)
+        {
+            case ServerState.Looking:
+                if (_isObserver)
+                {
+                    ObserverTally(from, vote);
+                }
+                else
+                {
+                    OnLookingVote(from, vote);
+                }
+
+                break;
+            case ServerState.Following:
+            case ServerState.Leading:
+                OnEstablishedVote(from, vote, n.State);
+                break;
+            default:
+                // Observers never vote.
+                break;
+        }
+    }
+
+    private void OnLookingVote(long from, Vote vote)
+    {
+        if (vote.ElectionEpoch > _logicalClock)
+        {
+            // A newer round: join it, with the better of its vote and ours.
+            _logicalClock = vote.ElectionEpoch;
+            _recvSet.Clear();
+            var self = SelfVote();
+            _proposal = Vote.Supersedes(vote.Leader, vote.Zxid, vote.PeerEpoch, self)
+                ? vote with { ElectionEpoch = _logicalClock }
+                : self;
+            _recvSet[_myId] = (_proposal, ServerState.Looking);
+            SendNotifications();
+        }
+        else if (vote.ElectionEpoch < _logicalClock)
+        {
+            // A laggard: tell it where the election stands; its stale vote does not count.
+            Send(from, new Notification(_proposal.Leader, _proposal.Zxid, _logicalClock, ServerState.Looking, _proposal.PeerEpoch));
+            return;
+        }
+        else if (Vote.Supersedes(vote.Leader, vote.Zxid, vote.PeerEpoch, _proposal))
+        {
+            _proposal = vote with { ElectionEpoch = _logicalClock };
+            _recvSet[_myId] = (_proposal, ServerState.Looking);
+            SendNotifications();
+        }
+
+        _recvSet[from] = (vote, ServerState.Looking);
+        UpdateFinalize();
+    }
+
+    private void OnEstablishedVote(long from, Vote vote, ServerState state)
+    {
+        // In our round: the votes of a quorum of our round may already agree on that leader.
+        if (vote.ElectionEpoch == _logicalClock)
+        {
+            _recvSet[from] = (vote, state);
+            if (CountAgreeing(_recvSet, vote) >= _quorumSize && CheckLeader(_recvSet, vote.Leader, vote.ElectionEpoch))
+            {
+                Decide(vote, "a quorum of the round follows it");
+                return;
+            }
+        }
+
+        // Out of election: a quorum of servers already following or leading name this leader,
+        // and it says it leads. This is how a server that comes back (a former leader too)
+        // joins the established leader instead of disturbing it.
+        _outOfElection[from] = (vote, state);
+        if (CountNaming(_outOfElection, vote.Leader) >= _quorumSize && CheckLeader(_outOfElection, vote.Leader, vote.ElectionEpoch))
+        {
+            _logicalClock = vote.ElectionEpoch;
+            Decide(vote, "a quorum already follows it");
+        }
+    }
+
+    // An observer tallies the voters' votes of the newest round it has heard of.
+    private void ObserverTally(long from, Vote vote)
+    {
+        if (vote.ElectionEpoch > _logicalClock)
+        {
+            _logicalClock = vote.ElectionEpoch;
+            _recvSet.Clear();
+        }
+
+        if (vote.ElectionEpoch == _logicalClock)
+        {
+            _recvSet[from] = (vote, ServerState.Looking);
+        }
+
+        var best = _proposal;
+        var bestCount = 0;
+        foreach (var (_, (candidate, _)) in _recvSet)
+        {
+            var count = CountAgreeing(_recvSet, candidate);
+            if (count > bestCount || (count == bestCount && Vote.Supersedes(candidate.Leader, candidate.Zxid, candidate.PeerEpoch, best)))
+            {
+                best = candidate;
+                bestCount = count;
+            }
+        }
+
+        if (bestCount >= _quorumSize)
+        {
+            if (best != _proposal)
+            {
+                _proposal = best;
+                _finalizeAtMs = _now + _options.FinalizeWaitMs;
+            }
+            else if (_finalizeAtMs < 0)
+            {
+                _finalizeAtMs = _now + _options.FinalizeWaitMs;
+            }
+        }
+        else
+        {
+            _finalizeAtMs = -1;
+        }
+    }
+
+    // Once a quorum agrees with our vote, wait finalizeWait for a better one before deciding.
+    private void UpdateFinalize()
+    {
+        if (CountAgreeing(_recvSet, _proposal) >= _quorumSize)
+        {
+            if (_finalizeAtMs < 0)
+            {
+                _finalizeAtMs = _now + _options.FinalizeWaitMs;
+            }
+        }
+        else
+        {
+            _finalizeAtMs = -1;
+        }
+    }
+
+    private void ElectionTick()
+    {
+        if (_finalizeAtMs >= 0 && _now >= _finalizeAtMs && CountAgreeing(_recvSet, _proposal) >= _quorumSize)
+        {
+            Decide(_proposal, "a quorum of the round agreed and no better vote came within finalizeWait");
+            return;
+        }
+
+        if (_now >= _nextNotificationAtMs)
+        {
+            // Nothing decided yet: say it again, less often each time (notifications may be lost).
+            _notificationIntervalMs = Math.Min(_notificationIntervalMs * 2, _options.MaxNotificationIntervalMs);
+            SendNotifications();
+        }
+    }
+
+    private void Decide(Vote vote, string reason)
+    {
+        _currentVote = vote;
+        if (vote.Leader == _myId)
+        {
+            BecomeLeader(reason);
+        }
+        else
+        {
+            BecomeLearner(vote.Leader, _isObserver ? ServerState.Observing : ServerState.Following, reason);
+        }
+    }
+
+    // Votes equal to the given one (leader, zxid, round and epoch), counted over voters.
+    private int CountAgreeing(Dictionary<long, (Vote Vote, ServerState State)> votes, Vote vote)
+    {
+        var count = 0;
+        foreach (var (sid, (other, _)) in votes)
+        {
+            if (IsVoter(sid) && other.Leader == vote.Leader && other.Zxid == vote.Zxid
+                && other.ElectionEpoch == vote.ElectionEpoch && other.PeerEpoch == vote.PeerEpoch)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    // Voters that name the given leader, whatever round they decided in. ZooKeeper compares whole
+    // votes here too; servers that joined the leader in different rounds then never add up, and a
+    // latecomer waits for another election. Naming the leader is enough for safety, which rests on
+    // the epochs of discovery, not on the election.
+    private int CountNaming(Dictionary<long, (Vote Vote, ServerState State)> votes, long leader)
+    {
+        var count = 0;
+        foreach (var (sid, (other, _)) in votes)
+        {
+            if (IsVoter(sid) && other.Leader == leader)
+            {
+                count++;
+            }
+        }
+
+        return count;
+    }
+
+    // FastLeaderElection.checkLeader: another server must itself say it leads; ourselves only
+    // when the decision is of our round.
+    private bool CheckLeader(Dictionary<long, (Vote Vote, ServerState State)> votes, long leader, long electionEpoch) =>
+        leader == _myId
+            ? !_isObserver && _logicalClock == electionEpoch
+            : votes.TryGetValue(leader, out var reported) && reported.State == ServerState.Leading;
+}
