@@ -280,6 +280,7 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
             RetryPolicy = options.RetryPolicy ?? throw new ArgumentException("RetryPolicy is required.", nameof(options)),
             Namespace = options.Namespace,
             CanBeReadOnly = options.CanBeReadOnly,
+            PropagateTraceContext = options.PropagateTraceContext,
             DefaultData = options.DefaultData is null ? null : [.. options.DefaultData],
             DefaultAcl = [.. options.DefaultAcl],
             TimeProvider = options.TimeProvider ?? throw new ArgumentException("TimeProvider is required.", nameof(options)),

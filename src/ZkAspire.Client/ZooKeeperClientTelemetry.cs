@@ -28,6 +28,13 @@ public static class ZooKeeperClientTelemetry
         /// <summary>Counter of connection-state changes, by <see cref="Attributes.ConnectionState"/>.</summary>
         public const string ConnectionStateChanges = "zookeeper.client.connection.state_changes";
 
+        /// <summary>
+        /// Counter of connection attempts (the first connection and every reconnect), with
+        /// <see cref="Attributes.ErrorType"/> on those that failed and <see cref="Attributes.ServerAddress"/>
+        /// and <see cref="Attributes.ServerPort"/> of the server tried.
+        /// </summary>
+        public const string ConnectionAttempts = "zookeeper.client.connection.attempts";
+
         /// <summary>Counter of watch notifications received, by <see cref="Attributes.EventType"/>.</summary>
         public const string WatchEvents = "zookeeper.client.watch.events";
     }
