@@ -148,6 +148,16 @@ public sealed class TraceContextTests
         Assert.Equal((int)KeeperErrorCode.MarshallingError, reply.Err);
     }
 
+    [Theory]
+    [InlineData(null, true)]
+    [InlineData("zkaspire.traceContext=false", false)]
+    [InlineData("zkaspire.traceContext=yes", true)]
+    public void TheZooCfgKeyTurnsTheGrantOff(string? line, bool expected)
+    {
+        var configuration = Configuration.ZooKeeperConfiguration.Load(null, line is null ? [] : [line], new System.Collections.Hashtable());
+        Assert.Equal(expected, configuration.Options.AcceptTraceContext);
+    }
+
     private static async Task AssertTracedFrameIsRefusedAsync(RawClient client)
     {
         // Without the grant 0x5A4B0001 is an unknown opcode: −6 Unimplemented, then the
