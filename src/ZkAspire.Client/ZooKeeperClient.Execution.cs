@@ -290,6 +290,13 @@ public sealed partial class ZooKeeperClient
                 tags.Add(ZooKeeperClientTelemetry.Attributes.ErrorType, errorType);
             }
 
+            // Recommended by the database-client conventions, and low in cardinality.
+            if (_connection.Server is { } server)
+            {
+                tags.Add(ZooKeeperClientTelemetry.Attributes.ServerAddress, server.Host);
+                tags.Add(ZooKeeperClientTelemetry.Attributes.ServerPort, server.Port);
+            }
+
             Instrumentation.OperationDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
         }
     }

@@ -19,7 +19,7 @@ public static class ZooKeeperClientTelemetry
     /// <summary>The instruments of the meter.</summary>
     public static class Instruments
     {
-        /// <summary>Histogram of request durations in seconds, by operation and error (semantic convention <c>db.client.operation.duration</c>); its count is the number of requests.</summary>
+        /// <summary>Histogram of request durations in seconds, by operation, server and error (semantic convention <c>db.client.operation.duration</c>); its count is the number of requests.</summary>
         public const string OperationDuration = "db.client.operation.duration";
 
         /// <summary>Up-down counter of requests sent or queued and not yet answered.</summary>

@@ -243,6 +243,37 @@ public sealed class TracePropagationTests(ZkAspireServerFixture server) : IClass
         }
     }
 
+    [Fact]
+    public async Task RequestDurationsCarryTheServer()
+    {
+        var durations = new List<Dictionary<string, object?>>();
+        using var listener = new MeterListener
+        {
+            InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Meter.Name == ZooKeeperClientTelemetry.SourceName && instrument.Name == ZooKeeperClientTelemetry.Instruments.OperationDuration)
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        listener.SetMeasurementEventCallback<double>((_, _, tags, _) =>
+        {
+            lock (durations)
+            {
+                durations.Add(tags.ToArray().ToDictionary(t => t.Key, t => t.Value));
+            }
+        });
+        listener.Start();
+
+        await using var client = await server.ConnectAsync();
+        await client.ExistsAsync(server.UniquePath("measured"), Ct);
+        lock (durations)
+        {
+            Assert.Contains(durations, d => Equals(d["db.operation.name"], "exists") && Equals(d["server.port"], server.Port) && Equals(d["server.address"], "127.0.0.1"));
+        }
+    }
+
     private static string SessionText(ZooKeeperClient client) => "0x" + client.SessionId.ToString("x", System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>An OpenTelemetry tracer provider that exports the client's, the server's and the test's spans in memory.</summary>
