@@ -241,6 +241,17 @@ public sealed class TracePropagationTests(ZkAspireServerFixture server) : IClass
         {
             Assert.Contains(attempts, a => a.Value == 1 && Equals(a.Tags["server.port"], server.Port) && !a.Tags.ContainsKey("error.type"));
         }
+
+        // Nobody listens on this port: the attempt fails and says why.
+        var closedPort = ZkAspire.TestInfrastructure.FreePort.Get();
+        var options = server.Options("127.0.0.1:" + closedPort.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        options.ConnectionTimeout = TimeSpan.FromMilliseconds(500);
+        options.RetryPolicy = new RetryNTimes(0, TimeSpan.Zero);
+        await Assert.ThrowsAsync<ConnectionLossException>(() => ZooKeeperClient.ConnectAsync(options, Ct));
+        lock (attempts)
+        {
+            Assert.Contains(attempts, a => Equals(a.Tags["server.port"], closedPort) && Equals(a.Tags["error.type"], typeof(System.Net.Sockets.SocketException).FullName));
+        }
     }
 
     [Fact]
