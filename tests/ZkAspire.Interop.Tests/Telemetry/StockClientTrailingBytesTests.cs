@@ -12,8 +12,10 @@ namespace ZkAspire.Interop.Tests.Telemetry;
 /// <summary>
 /// What stock clients do with bytes after the ConnectResponse's readOnly byte — the reason our
 /// server sends its trace-context grant only to a client that asked (docs/telemetry.md). A proxy
-/// appends the grant to every ConnectResponse: the Java client and kazoo ignore it; the C client
-/// reads the handshake into a fixed 40-byte buffer and its session is unusable.
+/// appends the grant to every ConnectResponse: the Java client and kazoo ignore it. (The C client
+/// reads the handshake into a fixed 40-byte buffer and its session was unusable when we tried; that
+/// outcome depends on how the library was built, so it is documented in docs/telemetry.md rather
+/// than asserted here.)
 /// </summary>
 public sealed class StockClientTrailingBytesTests : IAsyncLifetime
 {
@@ -76,19 +78,6 @@ public sealed class StockClientTrailingBytesTests : IAsyncLifetime
 
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("data hello", result.OutputLines);
-        Assert.True(Proxy.Patched > 0);
-    }
-
-    [Fact]
-    public async Task TheCClientCannotUseASessionWhoseResponseHasTrailingBytes()
-    {
-        Assert.True(CZooKeeperCli.IsInstalled, $"{CZooKeeperCli.Path} is missing.");
-
-        // It connects, but its first request never completes: the handshake overflowed its
-        // primer buffer. A direct connection to the same server works (CClientTests).
-        var failure = await Record.ExceptionAsync(() => CZooKeeperCli.RunScriptAsync(Proxy.ConnectionString, ["ls /"], TimeSpan.FromSeconds(5), Ct));
-
-        Assert.True(failure is TimeoutException or InvalidOperationException, failure?.ToString() ?? "cli_mt completed its request");
         Assert.True(Proxy.Patched > 0);
     }
 
