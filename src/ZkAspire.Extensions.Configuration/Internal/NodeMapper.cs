@@ -92,7 +92,7 @@ internal sealed class NodeMapper
         {
             flat = parser.Parse(data);
         }
-        catch (FormatException e)
+        catch (Exception e) when (e is FormatException or System.Text.Json.JsonException)
         {
             throw new InvalidDataException($"The ZooKeeper node '{path}' does not hold a valid JSON object: {e.Message}", e);
         }
