@@ -24,7 +24,15 @@ internal sealed partial class ZooKeeperClientStarter(Func<ZooKeeperClient> clien
             return;
         }
 
-        if (!await instance.WaitUntilConnectedAsync(startupTimeout, cancellationToken).ConfigureAwait(false))
+        // ConnectAsync (not WaitUntilConnectedAsync) returns once the first connection has been
+        // reported to the state listeners, so the health check sees it as soon as the host runs.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(startupTimeout);
+        try
+        {
+            await instance.ConnectAsync(timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is ConnectionLossException || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
         {
             LogNotConnected(logger, name, startupTimeout.TotalSeconds, instance.ConnectionString.ToString());
         }
