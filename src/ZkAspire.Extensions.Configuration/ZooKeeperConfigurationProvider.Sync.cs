@@ -13,6 +13,7 @@ public sealed partial class ZooKeeperConfigurationProvider
     /// <summary>How many nodes one multiRead asks for: keeps a reply well under jute.maxbuffer for typical configuration values.</summary>
     private const int ReadBatchSize = 64;
 
+    private readonly SemaphoreSlim _serial = new(1, 1);
     private bool _rootSeen;
 
     /// <summary>Runs on the client's event loop: only records what to do.</summary>
@@ -35,8 +36,10 @@ public sealed partial class ZooKeeperConfigurationProvider
     /// <summary>Runs on the client's event loop: a reconnect means a full read, a new session also a new watch.</summary>
     private void OnConnectionStateChanged(object? sender, ConnectionStateChange change)
     {
-        if (!change.IsConnected)
+        if (!change.IsConnected || (change.State == ConnectionState.Connected && _loading))
         {
+            // The client's first connection while the first load runs: that load adds the watch
+            // and reads the subtree itself.
             return;
         }
 
@@ -97,17 +100,18 @@ public sealed partial class ZooKeeperConfigurationProvider
                 {
                 }
 
-                await ProcessAsync(stopping).ConfigureAwait(false);
+                await SerializedAsync(() => ProcessAsync(stopping), stopping).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stopping.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception e) when (e is KeeperException or TimeoutException or InvalidDataException or ObjectDisposedException)
+            catch (Exception e) when (e is KeeperException or TimeoutException or InvalidDataException or ObjectDisposedException or NotSupportedException)
             {
-                if (e is ObjectDisposedException)
+                if (e is ObjectDisposedException or NotSupportedException)
                 {
-                    // A borrowed client was closed under us: nothing more can be read.
+                    // A borrowed client was closed under us, or the server has no addWatch: nothing
+                    // more can be read.
                     Log.ReloadFailed(_logger, _root, e);
                     return;
                 }
@@ -126,6 +130,20 @@ public sealed partial class ZooKeeperConfigurationProvider
                     _ = RetryLaterAsync(stopping);
                 }
             }
+        }
+    }
+
+    /// <summary>Runs reads one at a time: the worker's, and those of <c>IConfigurationRoot.Reload()</c>.</summary>
+    private async Task SerializedAsync(Func<Task> read, CancellationToken cancellationToken)
+    {
+        await _serial.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await read().ConfigureAwait(false);
+        }
+        finally
+        {
+            _serial.Release();
         }
     }
 
@@ -272,7 +290,7 @@ public sealed partial class ZooKeeperConfigurationProvider
 
         lock (_gate)
         {
-            if (snapshotZxid < _highWater)
+            if (!IsNotOlder(snapshotZxid, _highWater))
             {
                 // Older than what is shown: the server is behind. Keep the data; read again later.
                 Log.StaleRead(_logger, _root, snapshotZxid, _highWater);
@@ -323,8 +341,7 @@ public sealed partial class ZooKeeperConfigurationProvider
                 if (result is GetDataResult data)
                 {
                     // Never backwards: only a newer version of the node, or a new incarnation of it.
-                    if ((!nodes.TryGetValue(path, out var known) || data.Stat.Czxid > known.Czxid || (data.Stat.Czxid == known.Czxid && data.Stat.Mzxid >= known.Mzxid))
-                        && MapOrKeep(path, data, strict: false) is { } entry)
+                    if (IsNotOlder(nodes.GetValueOrDefault(path), data.Stat) && MapOrKeep(path, data, strict: false) is { } entry)
                     {
                         nodes[path] = entry;
                         highWater = Math.Max(highWater, Math.Max(data.Stat.Mzxid, data.Stat.Czxid));
@@ -344,6 +361,19 @@ public sealed partial class ZooKeeperConfigurationProvider
 
         Publish(fireReload: true, activity);
     }
+
+    /// <summary>Whether a read of a node may replace what is known of it: the same or a newer version (mzxid), or a new incarnation (czxid).</summary>
+    /// <param name="known">What is applied, if anything.</param>
+    /// <param name="read">The Stat of the read.</param>
+    /// <returns><see langword="true"/> when the read is not older.</returns>
+    internal static bool IsNotOlder(NodeEntry? known, Stat read) =>
+        known is null || read.Czxid > known.Czxid || (read.Czxid == known.Czxid && read.Mzxid >= known.Mzxid);
+
+    /// <summary>Whether a full read may replace the data: its newest zxid is not older than the newest applied.</summary>
+    /// <param name="snapshotZxid">The newest zxid the read saw.</param>
+    /// <param name="appliedZxid">The newest zxid applied.</param>
+    /// <returns><see langword="true"/> when the read is not older.</returns>
+    internal static bool IsNotOlder(long snapshotZxid, long appliedZxid) => snapshotZxid >= appliedZxid;
 
     /// <summary>
     /// Maps a node; a JSON node with invalid JSON fails the first load (as a bad appsettings.json

@@ -60,6 +60,7 @@ public sealed partial class ZooKeeperConfigurationProvider : ConfigurationProvid
     private bool _rewatchNeeded;
     private bool _watchAdded;
     private Task? _worker;
+    private volatile bool _loading;
     private int _disposed;
 
     internal ZooKeeperConfigurationProvider(ZooKeeperConfigurationSource source, ZooKeeperClient client, bool ownsClient)
@@ -115,7 +116,7 @@ public sealed partial class ZooKeeperConfigurationProvider : ConfigurationProvid
         using var timeout = new CancellationTokenSource(_source.StartupTimeout);
         try
         {
-            Task.Run(() => ResyncAsync(fireReload: false, timeout.Token)).GetAwaiter().GetResult();
+            Task.Run(() => SerializedAsync(() => ResyncAsync(fireReload: false, timeout.Token), timeout.Token)).GetAwaiter().GetResult();
         }
         catch (Exception e) when (e is KeeperException or OperationCanceledException or TimeoutException)
         {
@@ -163,6 +164,7 @@ public sealed partial class ZooKeeperConfigurationProvider : ConfigurationProvid
 
         _stopping.Dispose();
         _signal.Dispose();
+        _serial.Dispose();
     }
 #pragma warning restore VSTHRD002
 
@@ -173,6 +175,7 @@ public sealed partial class ZooKeeperConfigurationProvider : ConfigurationProvid
     {
         using var activity = ZooKeeperConfigurationTelemetry.ActivitySource.StartActivity(ZooKeeperConfigurationTelemetry.LoadActivityName);
         activity?.SetTag(ZooKeeperConfigurationTelemetry.RootAttribute, _root);
+        _loading = true;
         _client.ConnectionStateChanged += OnConnectionStateChanged;
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
         timeout.CancelAfter(_source.StartupTimeout);
@@ -204,6 +207,10 @@ public sealed partial class ZooKeeperConfigurationProvider : ConfigurationProvid
 
             // The worker picks this up on the first connection.
             return;
+        }
+        finally
+        {
+            _loading = false;
         }
 
         if (!_source.Optional && !_rootSeen)
