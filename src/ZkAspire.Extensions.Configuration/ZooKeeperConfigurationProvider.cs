@@ -81,6 +81,9 @@ public sealed partial class ZooKeeperConfigurationProvider : ConfigurationProvid
     /// <summary>Gets whether the provider created its client (and closes it on dispose) rather than borrowing one.</summary>
     public bool OwnsClient => _ownsClient;
 
+    /// <summary>Gets whether the provider has been disposed (with its configuration).</summary>
+    internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
+
     /// <summary>Gets the largest zxid applied so far; reads older than it are never applied.</summary>
     public long LastAppliedZxid => Interlocked.Read(ref _highWater);
 
