@@ -130,6 +130,18 @@ public sealed partial class ZooKeeperConfigurationProvider
                     _ = RetryLaterAsync(stopping);
                 }
             }
+#pragma warning disable CA1031 // The worker must outlive a bug in one pass: log it and read everything again later.
+            catch (Exception e)
+#pragma warning restore CA1031
+            {
+                Log.ReloadFailed(_logger, _root, e);
+                lock (_gate)
+                {
+                    _resyncNeeded = true;
+                }
+
+                _ = RetryLaterAsync(stopping);
+            }
         }
     }
 

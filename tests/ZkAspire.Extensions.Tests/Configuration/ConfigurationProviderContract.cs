@@ -62,7 +62,7 @@ public abstract class ConfigurationProviderContract<TServer>(TServer server)
         Assert.Equal(120, options.Seats);
         Assert.Equal("Hall A", options.Venue);
         Assert.Equal(120, monitor.CurrentValue.Seats);
-        TestContext.Current.SendDiagnosticMessage($"OnChange after {stopwatch.Elapsed.TotalMilliseconds:0} ms");
+        TestContext.Current.TestOutputHelper?.WriteLine($"OnChange after {stopwatch.Elapsed.TotalMilliseconds:0} ms");
     }
 
     [Fact]
