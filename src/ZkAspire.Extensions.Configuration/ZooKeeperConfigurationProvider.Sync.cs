@@ -249,8 +249,15 @@ public sealed partial class ZooKeeperConfigurationProvider
         long snapshotZxid = 0;
         if (_rootParent is not null)
         {
-            var parentStat = await _client.ExistsAsync(_rootParent, cancellationToken).ConfigureAwait(false);
-            snapshotZxid = parentStat?.Pzxid ?? 0;
+            try
+            {
+                var parentStat = await _client.ExistsAsync(_rootParent, cancellationToken).ConfigureAwait(false);
+                snapshotZxid = parentStat?.Pzxid ?? 0;
+            }
+            catch (NoAuthException)
+            {
+                // exists checks READ since 3.9.2/3.8.4; without it the subtree's own zxids are the mark.
+            }
         }
 
         var nodes = new Dictionary<string, NodeEntry>(StringComparer.Ordinal);
@@ -407,9 +414,17 @@ public sealed partial class ZooKeeperConfigurationProvider
         }
     }
 
-    private static void ThrowIfUnexpected(OperationResult result, string path)
+    /// <summary>
+    /// Fails the read on an error other than NoNode (deleted meanwhile) and NoAuth (a node the
+    /// client may not read is left out, with a warning, rather than failing every read).
+    /// </summary>
+    private void ThrowIfUnexpected(OperationResult result, string path)
     {
-        if (result is ErrorResult { Code: not KeeperErrorCode.NoNode } error)
+        if (result is ErrorResult { Code: KeeperErrorCode.NoAuth })
+        {
+            Log.Unreadable(_logger, path);
+        }
+        else if (result is ErrorResult { Code: not KeeperErrorCode.NoNode } error)
         {
             throw KeeperException.Create(error.Code, path);
         }

@@ -18,4 +18,7 @@ internal static partial class Log
 
     [LoggerMessage(4, LogLevel.Error, "The ZooKeeper node {Path} holds invalid JSON; its last good keys stay.")]
     public static partial void InvalidJson(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(5, LogLevel.Warning, "The ZooKeeper node {Path} is not readable with the client's credentials (NoAuth); it and its subtree are left out of the configuration.")]
+    public static partial void Unreadable(ILogger logger, string path);
 }

@@ -19,8 +19,9 @@ internal sealed partial class ZooKeeperClientStarter(Func<ZooKeeperClient> clien
         var instance = client();
         if (startupTimeout <= TimeSpan.Zero)
         {
-            // Connect in the background; WaitUntilConnectedAsync starts the connection.
-            _ = instance.WaitUntilConnectedAsync(TimeSpan.Zero, CancellationToken.None);
+            // Start connecting in the background: WaitUntilConnectedAsync starts the connection and,
+            // with no time to wait, returns at once.
+            await instance.WaitUntilConnectedAsync(TimeSpan.Zero, cancellationToken).ConfigureAwait(false);
             return;
         }
 

@@ -213,6 +213,23 @@ public abstract class ConfigurationProviderContract<TServer>(TServer server)
     }
 
     [Fact]
+    public async Task NodesTheClientMayNotReadAreLeftOut()
+    {
+        var root = Server.UniquePath();
+        await using var writer = await Server.ConnectAsync();
+        await writer.CreateTreeAsync((root, null), (root + "/Public", "p"));
+        var secret = new ZkAspire.Protocol.ACL(ZkAspire.Protocol.Perms.All, DigestAuthentication.CreateId("office", "s3cret"));
+        await writer.CreateAsync(root + "/Secret", Bytes("s"), CreateOptions.Persistent with { Acl = [secret] }, Ct);
+
+        using var configuration = Build(root);
+        Assert.Equal("p", configuration["Public"]);
+        Assert.Null(configuration["Secret"]);
+
+        await writer.SetDataAsync(root + "/Public", Bytes("q"), cancellationToken: Ct);
+        await configuration.UntilAsync(c => c["Public"] == "q");
+    }
+
+    [Fact]
     public async Task ARequiredRootThatIsMissingFailsTheBuildClearly()
     {
         var root = Server.UniquePath();
