@@ -87,6 +87,13 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
     /// <summary>Gets whether the client is connected to a server now.</summary>
     public bool IsConnected => _connection.IsConnected;
 
+    /// <summary>
+    /// Gets whether the client has been disposed: its session is closed and it connects no more.
+    /// <see cref="ConnectionState"/> keeps the last state reported before that, so health checks
+    /// read this.
+    /// </summary>
+    public bool IsClosed => IsDisposed;
+
     /// <summary>Gets the session id; 0 before the first connection and right after an expiry.</summary>
     public long SessionId => _connection.SessionId;
 
