@@ -1,6 +1,7 @@
 // Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
 
 using System.Net;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.ServiceDiscovery;
 using ZkAspire.Extensions.ServiceDiscovery.Tests.Infrastructure;
@@ -22,7 +23,10 @@ public abstract class EndpointProviderTests<TServer>(TServer server)
         await using var callerClient = await Server.ConnectAsync();
         var services = new ServiceCollection();
         services.AddLogging();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
         services.AddSingleton(callerClient);
+        // As Aspire's service defaults do: configuration and pass-through first; pass-through still runs last.
+        services.AddServiceDiscovery();
         services.AddZooKeeperServiceEndpointProvider(o => o.BasePath = basePath);
         services.AddHttpClient("office", http => http.BaseAddress = new Uri("http://ticket-office")).AddServiceDiscovery();
         await using var container = services.BuildServiceProvider();
