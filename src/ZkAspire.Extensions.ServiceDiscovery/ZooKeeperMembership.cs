@@ -60,6 +60,9 @@ public sealed class ZooKeeperMembership : IZooKeeperMembership, IAsyncDisposable
     /// <inheritdoc/>
     public ZooKeeperMember? Self => Volatile.Read(ref _self);
 
+    /// <summary>Gets the client.</summary>
+    internal ZooKeeperClient Client => _discovery.Client;
+
     /// <summary>
     /// Registers a member as an ephemeral node of this client's session, and keeps it registered
     /// across session loss until <see cref="UnregisterAsync"/>. Registering the same instance id
@@ -77,11 +80,18 @@ public sealed class ZooKeeperMembership : IZooKeeperMembership, IAsyncDisposable
         var instance = MemberMapping.ToInstance(member);
         lock (_gate)
         {
+            // Kept before the create, so that an unregister deletes a node whose create is under way.
             _selfInstance = instance;
-            _self = member;
         }
 
         await _discovery.RegisterServiceAsync(instance, cancellationToken).ConfigureAwait(false);
+        lock (_gate)
+        {
+            if (ReferenceEquals(_selfInstance, instance))
+            {
+                _self = member;
+            }
+        }
     }
 
     /// <summary>Deletes this host's registration (idempotent).</summary>

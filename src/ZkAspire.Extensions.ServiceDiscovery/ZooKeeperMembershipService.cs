@@ -10,6 +10,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using ZkAspire.Client;
+using ZkAspire.Extensions.ServiceDiscovery.Internal;
 
 namespace ZkAspire.Extensions.ServiceDiscovery;
 
@@ -26,6 +27,9 @@ internal sealed class ZooKeeperMembershipService(
     ILogger<ZooKeeperMembershipService> logger) : IHostedLifecycleService
 {
     private static readonly string[] WildcardHosts = ["+", "*", "0.0.0.0", "[::]", "::"];
+    private static readonly TimeSpan RetryPause = TimeSpan.FromSeconds(1);
+    private CancellationTokenSource? _retry;
+    private Task? _retrying;
 
     public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -43,21 +47,59 @@ internal sealed class ZooKeeperMembershipService(
         try
         {
             await membership.RegisterAsync(member, cancellationToken).ConfigureAwait(false);
-            logger.LogInformation("Registered {Member} under {BasePath}.", Internal.MemberMapping.Describe(member), membership.BasePath);
+            logger.LogInformation("Registered {Member} under {BasePath}.", MemberMapping.Describe(member), membership.BasePath);
         }
-        catch (Exception e) when (e is ConnectionLossException or OperationTimeoutException or SessionExpiredException or SessionMovedException)
+        catch (Exception e) when (IsConnectionProblem(e))
         {
-            // The registration is kept: the discovery makes it when the connection comes back
-            // (Curator's ServiceDiscovery re-registers on reconnect the same way).
-            logger.LogWarning(e, "Registering {Member} failed; it will be registered when the connection is back.", Internal.MemberMapping.Describe(member));
+            // ZooKeeper is out of reach: the host starts anyway, and registers once it is back.
+            logger.LogWarning(e, "Registering {Member} failed; it will be registered when ZooKeeper is reachable.", MemberMapping.Describe(member));
+            _retry = new CancellationTokenSource();
+            _retrying = RetryAsync(member, _retry.Token);
         }
     }
 
-    public Task StoppingAsync(CancellationToken cancellationToken) => membership.UnregisterAsync(cancellationToken);
+    public async Task StoppingAsync(CancellationToken cancellationToken)
+    {
+        if (_retry is not null)
+        {
+            await _retry.CancelAsync().ConfigureAwait(false);
+            await _retrying!.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            _retry.Dispose();
+            _retry = null;
+        }
+
+        await membership.UnregisterAsync(cancellationToken).ConfigureAwait(false);
+    }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    private static bool IsConnectionProblem(Exception e) =>
+        e is ConnectionLossException or OperationTimeoutException or SessionExpiredException or SessionMovedException;
+
+    /// <summary>Registers once connected; a failed attempt waits a moment (no busy loop while the connection flaps).</summary>
+    private async Task RetryAsync(ZooKeeperMember member, CancellationToken cancellationToken)
+    {
+        while (!cancellationToken.IsCancellationRequested)
+        {
+            try
+            {
+                if (await membership.Client.WaitUntilConnectedAsync(Timeout.InfiniteTimeSpan, cancellationToken).ConfigureAwait(false))
+                {
+                    await membership.RegisterAsync(member, cancellationToken).ConfigureAwait(false);
+                    logger.LogInformation("Registered {Member} under {BasePath}.", MemberMapping.Describe(member), membership.BasePath);
+                    return;
+                }
+            }
+            catch (Exception e) when (IsConnectionProblem(e))
+            {
+                logger.LogDebug(e, "Registering {Member} failed again.", MemberMapping.Describe(member));
+            }
+
+            await Task.Delay(RetryPause, cancellationToken).ConfigureAwait(false);
+        }
+    }
 
     private List<Uri> AdvertisedEndpoints(ZooKeeperMembershipOptions settings)
     {

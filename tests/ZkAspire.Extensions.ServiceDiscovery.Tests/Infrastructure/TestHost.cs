@@ -30,9 +30,12 @@ public sealed class TestHost : IAsyncDisposable
     public Uri Address => new(_app.Urls.Single());
 
     /// <summary>Starts a host with a client of its own, registered under a service name.</summary>
-    public static async Task<TestHost> StartAsync(ServerFixture server, string basePath, string serviceName, string instanceId, Action<ZooKeeperMembershipOptions>? configure = null)
+    public static async Task<TestHost> StartAsync(ServerFixture server, string basePath, string serviceName, string instanceId, Action<ZooKeeperMembershipOptions>? configure = null) =>
+        await StartAsync(await server.ConnectAsync(), basePath, serviceName, instanceId, configure);
+
+    /// <summary>Starts a host over a given client (which it disposes).</summary>
+    public static async Task<TestHost> StartAsync(ZooKeeperClient client, string basePath, string serviceName, string instanceId, Action<ZooKeeperMembershipOptions>? configure = null)
     {
-        var client = await server.ConnectAsync();
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
