@@ -29,8 +29,8 @@ public sealed class ZooKeeperDistributedLockOptions
 
     /// <summary>
     /// Gets or sets the service key of the <c>ZooKeeperClient</c> to use when registered through
-    /// <c>AddZooKeeperDistributedLocks</c>: <see langword="null"/> for the unkeyed client, or the name
-    /// the client was registered under as a keyed service (as <c>AddKeyedZooKeeperClient("zk")</c> does).
+    /// <c>AddZooKeeperDistributedLocks</c>: <see langword="null"/> for the unkeyed client, or the key of a client
+    /// registered as a keyed service (such as the connection name a client integration registers it under).
     /// </summary>
     /// <value>The default value is <see langword="null"/>.</value>
     public string? ClientServiceKey { get; set; }

@@ -101,7 +101,7 @@ internal sealed class ZooKeeperMembershipService(
         }
     }
 
-    private List<Uri> AdvertisedEndpoints(ZooKeeperMembershipOptions settings)
+    internal List<Uri> AdvertisedEndpoints(ZooKeeperMembershipOptions settings)
     {
         if (settings.Endpoints.Count > 0)
         {
