@@ -147,6 +147,8 @@ public sealed class ZooKeeperMembership : IZooKeeperMembership, IAsyncDisposable
 
         foreach (var cache in caches)
         {
+            // A start still under way is waited for, so its cache is disposed too (a failed one disposed itself).
+            await ((Task)cache).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
             if (cache.IsCompletedSuccessfully)
             {
                 await (await cache.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
