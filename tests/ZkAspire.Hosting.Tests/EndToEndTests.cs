@@ -34,6 +34,7 @@ public sealed class EndToEndTests
         appHost.CreateResourceBuilder(ensemble).WithStatusPollInterval(TimeSpan.FromMilliseconds(250));
 
         string? dataDirectory;
+        string? connectionString;
         await using (var app = await appHost.BuildAsync(token))
         {
             await app.StartAsync(token);
@@ -41,7 +42,7 @@ public sealed class EndToEndTests
             var commands = app.Services.GetRequiredService<ResourceCommandService>();
             await notifications.WaitForResourceHealthyAsync("zk", token);
 
-            var connectionString = await app.GetConnectionStringAsync("zk", token);
+            connectionString = await app.GetConnectionStringAsync("zk", token);
             Assert.NotNull(connectionString);
             Assert.Matches(@"^127\.0\.0\.1:\d+$", connectionString);
             dataDirectory = ensemble.FreshRunDataDirectory;
@@ -86,16 +87,16 @@ public sealed class EndToEndTests
         }
 
         Assert.False(Directory.Exists(dataDirectory), $"The run's data directory should be deleted: {dataDirectory}");
-        await WaitUntilNoServerUsesAsync(dataDirectory, token);
+        await WaitUntilNoProcessHasAsync("ZKASPIRE_dataDir=" + dataDirectory, token);
+        await WaitUntilNoProcessHasAsync("ConnectionStrings__zk=" + connectionString, token);
     }
 
     private static bool HasProperty(ResourceEvent e, string name, string value) =>
         e.Snapshot.Properties.Any(p => p.Name == name && Equals(p.Value, value));
 
-    /// <summary>Waits (bounded by <paramref name="token"/>) until no process runs with a dataDir under <paramref name="directory"/>.</summary>
-    private static async Task WaitUntilNoServerUsesAsync(string directory, CancellationToken token)
+    /// <summary>Waits (at most 30 s) until no process has an environment variable starting with <paramref name="marker"/>: the replicas (their dataDir) and the ticket office (its connection string).</summary>
+    private static async Task WaitUntilNoProcessHasAsync(string marker, CancellationToken token)
     {
-        var marker = "ZKASPIRE_dataDir=" + directory;
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
         for (var attempt = 0; attempt < 300; attempt++)
         {
@@ -111,7 +112,7 @@ public sealed class EndToEndTests
             }
         }
 
-        Assert.Fail($"Replica processes still run after the application stopped: {string.Join(", ", ProcessesWhoseEnvironmentContains(marker))}");
+        Assert.Fail($"Processes with {marker} still run after the application stopped: {string.Join(", ", ProcessesWhoseEnvironmentContains(marker))}");
     }
 
     private static List<int> ProcessesWhoseEnvironmentContains(string marker)
