@@ -1,5 +1,6 @@
 // Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
 
+using System.Globalization;
 using Microsoft.Extensions.Logging;
 using ZkAspire.Hosting.Internal;
 
@@ -125,7 +126,10 @@ public sealed class ZooKeeperEnsembleResource(string name) : Resource(name), IRe
         lock (_runDataDirectoryLock)
         {
             // One directory per run, named so that concurrent AppHosts and test runs never share one.
-            return _runDataDirectory ??= Path.Combine(Path.GetTempPath(), "zkaspire-aspire", $"{Name}-{DateTime.UtcNow:yyyyMMddHHmmss}-{Guid.NewGuid():N}"[..(Name.Length + 24)]);
+            return _runDataDirectory ??= Path.Combine(
+                Path.GetTempPath(),
+                "zkaspire-aspire",
+                string.Create(CultureInfo.InvariantCulture, $"{Name}-{DateTime.UtcNow:yyyyMMddHHmmss}-{Guid.NewGuid().ToString("N")[..8]}"));
         }
     }
 }
