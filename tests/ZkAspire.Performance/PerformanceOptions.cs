@@ -9,7 +9,7 @@ internal sealed record PerformanceOptions
 {
     public const string Usage = """
         Usage: dotnet run -c Release --project tests/ZkAspire.Performance -- [options]
-          --topology T              standalone, or three-node (Apache ZooKeeper only until our ensemble, issue 4)
+          --topology T              standalone, or three-node
           --servers S               both, apache or zkaspire (default both)
           --repetitions N           runs of each workload on each server, alternating (default 3)
           --workloads LIST          bench workloads (default create,set,get,mixed,watch,lock)
@@ -19,6 +19,7 @@ internal sealed record PerformanceOptions
           --inflight K              requests in flight per session (default 16)
           --payload BYTES           data size (default 100)
           --znodes N                znodes made for the memory measurement (default 100000)
+          --failovers N             three-node: leader kills (kill -9) per fresh ensemble, each timed to the first write (default 3; 0: none)
           --out DIR                 where performance.md and its plots go (default: the repository's docs/)
           --quick                   1 repetition, 1s warm-up, 2s runs, 10000 znodes: to check the tooling
         """;
@@ -42,6 +43,8 @@ internal sealed record PerformanceOptions
     public int PayloadBytes { get; init; } = 100;
 
     public int Znodes { get; init; } = 100_000;
+
+    public int Failovers { get; init; } = 3;
 
     public string? OutputDirectory { get; init; }
 
@@ -83,8 +86,9 @@ internal sealed record PerformanceOptions
                 "--inflight" => options with { InFlight = Int(name, Value()) },
                 "--payload" => options with { PayloadBytes = Int(name, Value()) },
                 "--znodes" => options with { Znodes = Int(name, Value()) },
+                "--failovers" => options with { Failovers = int.TryParse(Value(), NumberStyles.None, CultureInfo.InvariantCulture, out var f) ? f : throw new ArgumentException("--failovers: not a whole number") },
                 "--out" => options with { OutputDirectory = Value() },
-                "--quick" => options with { Quick = true, Repetitions = 1, Warmup = "1s", Duration = "2s", Znodes = 10_000 },
+                "--quick" => options with { Quick = true, Repetitions = 1, Warmup = "1s", Duration = "2s", Znodes = 10_000, Failovers = 1 },
                 _ => throw new ArgumentException($"unknown option {name}"),
             };
         }
@@ -104,6 +108,6 @@ internal enum Topology
     /// <summary>One standalone server.</summary>
     Standalone,
 
-    /// <summary>Three servers in an ensemble (needs our ensemble, issue 4).</summary>
+    /// <summary>Three servers in an ensemble.</summary>
     ThreeNodes,
 }

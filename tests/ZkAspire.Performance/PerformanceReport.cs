@@ -25,6 +25,7 @@ internal sealed class PerformanceReport
     private readonly string _loadAfter;
     private readonly IReadOnlyList<BenchSample> _samples;
     private readonly IReadOnlyList<MemorySample> _memory;
+    private readonly IReadOnlyList<FailoverSample> _failovers;
 
     public PerformanceReport(
         PerformanceOptions options,
@@ -34,7 +35,8 @@ internal sealed class PerformanceReport
         string loadBefore,
         string loadAfter,
         IReadOnlyList<BenchSample> samples,
-        IReadOnlyList<MemorySample> memory)
+        IReadOnlyList<MemorySample> memory,
+        IReadOnlyList<FailoverSample> failovers)
     {
         _options = options;
         _facts = facts;
@@ -44,6 +46,7 @@ internal sealed class PerformanceReport
         _loadAfter = loadAfter;
         _samples = samples;
         _memory = memory;
+        _failovers = failovers;
     }
 
     // Issue 8: standalone throughput at least 1.5× Apache ZooKeeper's; three nodes at least 2×.
@@ -62,7 +65,7 @@ internal sealed class PerformanceReport
 
         await File.WriteAllTextAsync(throughputFile, ThroughputChart().Render(), cancellationToken).ConfigureAwait(false);
         await File.WriteAllTextAsync(latencyFile, LatencyChart().Render(), cancellationToken).ConfigureAwait(false);
-        await File.WriteAllLinesAsync(rawFile, _samples.Select(s => s.Json).Concat(_memory.Select(MemoryJson)), cancellationToken).ConfigureAwait(false);
+        await File.WriteAllLinesAsync(rawFile, _samples.Select(s => s.Json).Concat(_memory.Select(MemoryJson)).Concat(_failovers.Select(FailoverJson)), cancellationToken).ConfigureAwait(false);
 
         var begin = $"<!-- BEGIN generated: side by side, {TopologyName} (tests/ZkAspire.Performance) -->";
         var end = $"<!-- END generated: side by side, {TopologyName} -->";
@@ -90,6 +93,9 @@ internal sealed class PerformanceReport
 
     private static string MemoryJson(MemorySample m) => Invariant(
         $"{{\"memory\":\"{m.Flavor}\",\"repetition\":{m.Repetition},\"coldStartMs\":{m.ColdStartMs:0.0},\"idleRssBytes\":{m.IdleRssBytes},\"loadedRssBytes\":{m.LoadedRssBytes},\"znodes\":{m.Znodes},\"createSeconds\":{m.CreateSeconds:0.000},\"dataDirBytes\":{m.DataDirectoryBytes}}}");
+
+    private static string FailoverJson(FailoverSample f) => Invariant(
+        $"{{\"failover\":\"{f.Flavor}\",\"repetition\":{f.Repetition},\"coldStartToWriteMs\":{f.ColdStartMs:0.0},\"failoverMs\":[{string.Join(',', f.FailoverMs.Select(ms => ms.ToString("0.0", CultureInfo.InvariantCulture)))}]}}");
 
     private Spread Of(ServerFlavor flavor, string workload, Func<BenchSample, double> value) =>
         Spread.Of(_samples.Where(s => s.Flavor == flavor && s.Workload == workload).Select(value));
@@ -240,6 +246,34 @@ internal sealed class PerformanceReport
             | cold start to serving (ms) | {Cell(apacheStart, Number)} | {Cell(oursStart, Number)} | {Ratio(oursStart.Median, apacheStart.Median)} | (three nodes: < 500 ms) |
             | making the {znodes:N0} znodes (creates/s) | {Cell(apacheCreate, Number)} | {Cell(oursCreate, Number)} | {Ratio(oursCreate.Median, apacheCreate.Median)} | |
             | dataDir after them (MiB) | {Cell(apacheDisk, Number)} | {Cell(oursDisk, Number)} | | |
+
+            """));
+        if (_failovers.Count > 0)
+        {
+            var apacheCold = Spread.Of(_failovers.Where(f => f.Flavor == ServerFlavor.Apache).Select(f => f.ColdStartMs));
+            var oursCold = Spread.Of(_failovers.Where(f => f.Flavor == ServerFlavor.ZkAspire).Select(f => f.ColdStartMs));
+            var apacheFailover = Spread.Of(_failovers.Where(f => f.Flavor == ServerFlavor.Apache).SelectMany(f => f.FailoverMs));
+            var oursFailover = Spread.Of(_failovers.Where(f => f.Flavor == ServerFlavor.ZkAspire).SelectMany(f => f.FailoverMs));
+            md.Append(Invariant($"""
+
+                ### Failover and ensemble cold start
+
+                Fresh ensembles, {_options.Repetitions} of each, taking turns. Cold start: from starting the three processes
+                to the first acknowledged create. Failover: from kill -9 of the leader (found by `srvr`) to the first
+                acknowledged create, {_options.Failovers} times per ensemble, the killed server restarted on its ports and
+                dataDir and back as a follower before the next kill. The creates are probes on raw connections to every
+                live server at once (a new session and a create, every 5 ms per server), so no client backoff is measured.
+                "median (min–max)" over every kill.
+
+                | | Apache ZooKeeper | ZkAspire | ZkAspire / Apache |
+                | --- | ---: | ---: | ---: |
+                | cold start to the first write (ms) | {Cell(apacheCold, Number)} | {Cell(oursCold, Number)} | {Ratio(oursCold.Median, apacheCold.Median)} |
+                | leader failover to the first write (ms) | {Cell(apacheFailover, Number)} | {Cell(oursFailover, Number)} | {Ratio(oursFailover.Median, apacheFailover.Median)} |
+
+                """));
+        }
+
+        md.Append(Invariant($"""
 
             Raw results, one JSON line per run: [performance/{TopologyName}-runs.jsonl](performance/{TopologyName}-runs.jsonl).
 
