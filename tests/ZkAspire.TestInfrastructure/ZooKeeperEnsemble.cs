@@ -197,6 +197,13 @@ public sealed class ZooKeeperEnsemble : IAsyncDisposable
 
             var answers = await Task.WhenAll(live.Select(m => m.ModeAsync(cancellationToken))).ConfigureAwait(false);
             modes = live.Zip(answers).ToDictionary(p => p.First.Id, p => p.Second);
+            if (Members.Count > 1 && live.FirstOrDefault(m => modes[m.Id] == "standalone") is { } alone)
+            {
+                // Waiting would not help: a server given server.N lines that serves on its own is
+                // a split brain, not an ensemble still electing.
+                throw new InvalidOperationException($"server.{alone.Id} ({Kind}) serves standalone although its zoo.cfg lists {Members.Count} servers; modes: {Describe(modes)}\n{Logs}");
+            }
+
             var leaders = live.Where(m => modes[m.Id] is "leader" or "standalone").ToList();
             if (live.Count > 0 && leaders.Count == 1 && modes.Values.All(mode => mode is not null))
             {
