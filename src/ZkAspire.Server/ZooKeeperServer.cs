@@ -407,6 +407,7 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
             TickTimeMs = Options.TickTimeMs,
             InitLimit = Options.InitLimit,
             SyncLimit = Options.SyncLimit,
+            MaxRetainedTxns = Options.CommitLogCount,
         };
 
         // /zookeeper/config as ZooKeeper writes it (reconfig is disabled: version 0).

@@ -488,7 +488,11 @@ internal sealed class ServerPersistence : IReplicaLogListener
         public void Append(TxnLogEntry entry) => log.Append(entry);
 
         /// <inheritdoc/>
-        public void Truncate(long zxid) => log.Truncate(zxid);
+        public void Truncate(long zxid)
+        {
+            owner._logger.LogInformation("Truncating the txn log after zxid 0x{Zxid:x}: the leader does not have the txns after it (TRUNC)", zxid);
+            log.Truncate(zxid);
+        }
 
         /// <inheritdoc/>
         public void InstallSnapshot(long zxid, ReadOnlyMemory<byte> snapshot)
