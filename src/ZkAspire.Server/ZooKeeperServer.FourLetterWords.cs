@@ -17,6 +17,15 @@ public sealed partial class ZooKeeperServer
         }
 
         var outstanding = Interlocked.Read(ref _outstanding);
+
+        // ZooKeeper's commands check isZKServerRunning() first: a member that is electing or
+        // synchronizing answers these with ZK_NOT_SERVING (CommandExecutor / FourLetterCommands).
+        if (command is "srvr" or "stat" or "mntr" or "cons" or "dump" or "wchs" or "wchc" or "wchp" or "conf"
+            && _core!.GetStats().Mode == Core.ServerMode.Looking)
+        {
+            return FourLetterWordFormatter.NotServing();
+        }
+
         switch (command)
         {
             case "ruok":

@@ -177,6 +177,14 @@ public sealed class ZooKeeperServerOptions
     /// <value>The default value is 128 MiB.</value>
     public long PeerSendQueueBytes { get; set; } = 128L * 1024 * 1024;
 
+    /// <summary>
+    /// Gets or sets how many committed txns a leader keeps in memory beyond those it must, so that
+    /// a learner at most this far behind is brought up to date with a DIFF instead of a SNAP
+    /// (<c>commitLogCount</c>, ZooKeeper's <c>zookeeper.commitLogCount</c> for its committedLog).
+    /// </summary>
+    /// <value>The default value is 10000 (ZooKeeper: 500, which it extends from the txn log on disk).</value>
+    public int CommitLogCount { get; set; } = 10_000;
+
     /// <summary>Gets whether the server is a member of a replicated ensemble: two or more <c>server.N</c> lines, or one with <see cref="StandaloneEnabled"/> off.</summary>
     public bool IsReplicated => Servers.Count > 1 || (Servers.Count == 1 && !StandaloneEnabled);
 
@@ -298,6 +306,7 @@ public sealed class ZooKeeperServerOptions
         Require(OutputBufferHardLimitBytes >= OutputBufferSoftLimitBytes, "zkaspire.outputBufferHardLimit", OutputBufferHardLimitBytes, "must not be smaller than zkaspire.outputBufferSoftLimit");
         Require(SuperDigest is null || SuperDigest.Contains(':', StringComparison.Ordinal), "DigestAuthenticationProvider.superDigest", SuperDigest ?? string.Empty, "must be user:base64(sha1(user:password))");
         Require(CloseFlushTimeout > TimeSpan.Zero, "closeFlushTimeout", CloseFlushTimeout, "must be positive");
+        Require(CommitLogCount >= 0, "commitLogCount", CommitLogCount, "must be 0 or more");
         Require(PeerConnectTimeoutMs > 0, "cnxTimeout", PeerConnectTimeoutMs, "must be positive");
         Require(PeerMaxFrameBytes >= 64 * 1024, "zkaspire.peerMaxFrameBytes", PeerMaxFrameBytes, "must be at least 65536");
         Require(PeerSendQueueBytes >= 64 * 1024, "zkaspire.peerSendQueueBytes", PeerSendQueueBytes, "must be at least 65536");

@@ -473,6 +473,7 @@ public sealed class ZooKeeperConfiguration
                 _ => throw new FormatException("expected participant or observer"),
             }),
             ["cnxTimeout"] = Int((o, v) => o.PeerConnectTimeoutMs = v),
+            ["commitLogCount"] = Int((o, v) => o.CommitLogCount = v),
             ["zkaspire.peerMaxFrameBytes"] = Int((o, v) => o.PeerMaxFrameBytes = v),
             ["zkaspire.peerSendQueueBytes"] = Long((o, v) => o.PeerSendQueueBytes = v),
         };
