@@ -189,11 +189,13 @@ public sealed class ZooKeeperEnsemble : IAsyncDisposable
         var modes = new Dictionary<int, string?>();
         while (true)
         {
-            var live = Members.Where(m => m.IsRunning && !m.IsPaused).ToList();
-            foreach (var member in live)
+            foreach (var member in Members)
             {
+                // A member that died by itself (not killed by the test) fails the wait at once.
                 member.ThrowIfExited();
             }
+
+            var live = Members.Where(m => m.IsRunning && !m.IsPaused).ToList();
 
             var answers = await Task.WhenAll(live.Select(m => m.ModeAsync(cancellationToken))).ConfigureAwait(false);
             modes = live.Zip(answers).ToDictionary(p => p.First.Id, p => p.Second);
@@ -299,14 +301,52 @@ public sealed class ZooKeeperEnsemble : IAsyncDisposable
 
     private static int[] DistinctFreePorts(int count)
     {
-        // FreePort asks the OS for one port at a time; two asks may return the same port once the
-        // first socket is closed, so collect until they are distinct (bounded).
+        // Ports below the kernel's ephemeral range, as ZooKeeper's own tests assign them
+        // (PortAssignment): a port handed out by bind(0) is also a candidate source port for every
+        // outgoing connection on the machine, and one taken that way between this choice and the
+        // server's bind fails the server's start with EADDRINUSE. Below the range only another
+        // listener can take it; each candidate is checked free by binding it. Bounded attempts.
+        var (low, high) = AssignablePortRange();
         var ports = new HashSet<int>();
-        for (var attempt = 0; ports.Count < count && attempt < count * 20; attempt++)
+        for (var attempt = 0; ports.Count < count && attempt < count * 100; attempt++)
         {
-            ports.Add(FreePort.Get());
+            var port = Random.Shared.Next(low, high + 1);
+            if (!ports.Contains(port) && IsFree(port))
+            {
+                ports.Add(port);
+            }
         }
 
-        return ports.Count == count ? [.. ports] : throw new InvalidOperationException($"Could not find {count} distinct free ports.");
+        return ports.Count == count ? [.. ports] : throw new InvalidOperationException($"Could not find {count} distinct free ports in {low}–{high}.");
+    }
+
+    private static (int Low, int High) AssignablePortRange()
+    {
+        const int Low = 11000;
+        try
+        {
+            var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            var ephemeralLow = int.Parse(range[0], CultureInfo.InvariantCulture);
+            return ephemeralLow - 1 - Low >= 1000 ? (Low, ephemeralLow - 1) : (Low, 29999);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+            // Not Linux: Linux's default range starts at 32768, IANA's at 49152.
+            return (Low, 29999);
+        }
+    }
+
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            listener.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port));
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
     }
 }

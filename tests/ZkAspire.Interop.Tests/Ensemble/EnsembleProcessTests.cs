@@ -156,3 +156,10 @@ public sealed class ApacheEnsembleProcessTests : EnsembleProcessTests
     /// <inheritdoc/>
     protected override EnsembleServerKind Kind => EnsembleServerKind.Apache;
 }
+
+/// <summary>The process tests against our three-node ensemble.</summary>
+public sealed class ZkAspireEnsembleProcessTests : EnsembleProcessTests
+{
+    /// <inheritdoc/>
+    protected override EnsembleServerKind Kind => EnsembleServerKind.ZkAspire;
+}
