@@ -142,8 +142,10 @@ internal sealed class PeerLink
                 {
                     message = PeerMessageCodec.Decode(payload);
                 }
-                catch (ProtocolException e)
+                catch (Exception e) when (e is not OutOfMemoryException)
                 {
+                    // ProtocolException for what the codec recognizes as wrong; anything else a
+                    // garbled frame provokes closes this link the same way, and only it.
                     Close("a malformed frame: " + e.Message);
                     return;
                 }
