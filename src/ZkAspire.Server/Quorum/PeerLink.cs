@@ -4,7 +4,6 @@ using System.Buffers.Binary;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
-using ZkAspire.Protocol;
 using ZkAspire.Server.Consensus;
 
 namespace ZkAspire.Server.Quorum;
