@@ -437,7 +437,15 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
             link => Post(new LoopInput(LoopInputKind.PeerClosed, null, default, link, 0, link.PeerId)));
         try
         {
-            transport.Start();
+            try
+            {
+                transport.Start();
+            }
+            catch (SocketException e)
+            {
+                var (quorumPort, electionPort) = Options.GetEnsemble().Single(m => m.Id == Options.ServerId) is var me ? (me.QuorumPort, me.ElectionPort) : default;
+                throw new IOException(string.Create(CultureInfo.InvariantCulture, $"cannot listen on the quorum port {quorumPort} or the election port {electionPort} of server.{Options.ServerId}: {e.Message}"), e);
+            }
         }
         catch
         {

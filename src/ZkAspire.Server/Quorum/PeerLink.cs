@@ -4,7 +4,6 @@ using System.Buffers.Binary;
 using System.Net.Sockets;
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
-using ZkAspire.Protocol;
 using ZkAspire.Server.Consensus;
 
 namespace ZkAspire.Server.Quorum;
@@ -142,8 +141,10 @@ internal sealed class PeerLink
                 {
                     message = PeerMessageCodec.Decode(payload);
                 }
-                catch (ProtocolException e)
+                catch (Exception e) when (e is not OutOfMemoryException)
                 {
+                    // ProtocolException for what the codec recognizes as wrong; anything else a
+                    // garbled frame provokes closes this link the same way, and only it.
                     Close("a malformed frame: " + e.Message);
                     return;
                 }
