@@ -81,6 +81,33 @@ public abstract class EnsembleProcessTests
     }
 
     [Fact]
+    public async Task FollowerPausedPastSyncLimit_IsDroppedByTheLeader_AndResyncsWhenResumed()
+    {
+        // tickTime 500 ms: syncLimit (5 ticks) is 2.5 s, after which the leader gives up on a
+        // follower that has not acknowledged (ZooKeeper Administrator's Guide, syncLimit).
+        await using var ensemble = await ZooKeeperEnsemble.StartAsync(Kind, new EnsembleOptions { TickTime = 500 }, Ct);
+        var leader = await ensemble.WaitUntilServingAsync(Election, Ct);
+        var follower = ensemble.Members.First(m => m != leader);
+        await using var load = await EnsembleWriteLoad.StartAsync(ensemble.ConnectionString, "/load", clients: 4, Ct);
+        await load.WaitForMoreAsync(100, Progress, "before the pause");
+        Assert.Equal(2, await SyncedFollowersAsync(leader));
+
+        await follower.PauseAsync();
+        await WaitUntilAsync(async () => await SyncedFollowersAsync(leader) == 1, Progress, $"the leader server.{leader.Id} to drop the paused server.{follower.Id}");
+        await load.WaitForMoreAsync(100, Progress, $"after server.{follower.Id} was dropped");
+
+        await follower.ResumeAsync();
+        await WaitUntilAsync(async () => await SyncedFollowersAsync(leader) == 2, Election, $"server.{follower.Id} to sync with the leader again");
+        await ensemble.WaitForModeAsync(follower, "follower", Election, Ct);
+        Assert.Equal("leader", await leader.ModeAsync(Ct));
+        await load.WaitForMoreAsync(100, Progress, $"after server.{follower.Id} resynced");
+
+        await load.StopAsync();
+        Assert.Empty(load.Unexpected);
+        await MemberData.AssertIdenticalAsync(ensemble, load.AcknowledgedPaths, Ct);
+    }
+
+    [Fact]
     public async Task MajorityLost_ServiceStopsWithConnectionLoss_AndResumesWhenOneReturns()
     {
         await using var ensemble = await ZooKeeperEnsemble.StartAsync(Kind, cancellationToken: Ct);
@@ -146,6 +173,29 @@ public abstract class EnsembleProcessTests
         {
             var tree = await MemberData.ReadAsync(member, Ct);
             Assert.StartsWith(Convert.ToHexString("world"u8), tree["/tutorial"], StringComparison.Ordinal);
+        }
+    }
+
+    /// <summary>The leader's <c>zk_synced_followers</c> from mntr (-1 when it does not say).</summary>
+    private static async Task<int> SyncedFollowersAsync(EnsembleMember leader)
+    {
+        var mntr = await leader.FourLetterWordAsync("mntr", TimeSpan.FromSeconds(5));
+        var line = mntr.Split('\n').FirstOrDefault(l => l.StartsWith("zk_synced_followers\t", StringComparison.Ordinal));
+        return line is null ? -1 : int.Parse(line["zk_synced_followers\t".Length..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>Polls an external process's state until it holds (bounded; the processes cannot notify the test).</summary>
+    private static async Task WaitUntilAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (!await condition())
+        {
+            if (DateTime.UtcNow >= deadline)
+            {
+                throw new TimeoutException($"Waited {timeout.TotalSeconds:0} s for {what}.");
+            }
+
+            await Task.Delay(50, Ct);
         }
     }
 }
