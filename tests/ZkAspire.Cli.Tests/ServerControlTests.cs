@@ -288,8 +288,16 @@ public sealed class ServerControlTests : IDisposable
     public async Task StatusReportsEachMembersModeAndReadsTheClientPortFromItsServerLine()
     {
         // The 3.5+ form: no clientPort key, each server's client address is in its server line.
-        var lines = Enumerable.Range(1, 3)
-            .Select(id => string.Create(CultureInfo.InvariantCulture, $"server.{id}=127.0.0.1:{FreePort.Get()}:{FreePort.Get()};127.0.0.1:{FreePort.Get()}"))
+        var ports = new HashSet<int>();
+        while (ports.Count < 9)
+        {
+            // Distinct: the OS may hand a just-released port out again.
+            ports.Add(FreePort.Get());
+        }
+
+        var p = ports.ToArray();
+        var lines = Enumerable.Range(0, 3)
+            .Select(i => string.Create(CultureInfo.InvariantCulture, $"server.{i + 1}=127.0.0.1:{p[3 * i]}:{p[(3 * i) + 1]};127.0.0.1:{p[(3 * i) + 2]}"))
             .ToList();
         var configs = new List<string>();
         var servers = new List<Server.ZooKeeperServer>();
