@@ -85,8 +85,10 @@ foreach (var notice in configuration.Notices)
 
 try
 {
+    // RunAsync disposes the host: take the service first.
+    var service = host.Services.GetRequiredService<ZooKeeperServerService>();
     await host.RunAsync().ConfigureAwait(false);
-    if (host.Services.GetRequiredService<ZooKeeperServerService>().Fault is { } fault)
+    if (service.Fault is { } fault)
     {
         Console.Error.WriteLine("zkaspire-server: the server stopped: it cannot write its data directory: " + fault.Message);
         return 1;

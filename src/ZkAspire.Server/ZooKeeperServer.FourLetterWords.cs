@@ -31,7 +31,8 @@ public sealed partial class ZooKeeperServer
             case "ruok":
                 return FourLetterWordFormatter.Ruok();
             case "isro":
-                return FourLetterWordFormatter.Isro(_core!.GetStats().Mode);
+                // IsroCommand prints "null" while the server is not running.
+                return _core!.GetStats().Mode == Core.ServerMode.Looking ? "null" : FourLetterWordFormatter.Isro(_core!.GetStats().Mode);
             case "srvr":
                 return FourLetterWordFormatter.Srvr(Statistics(), _core!.GetStats(), _connections.Count, outstanding);
             case "stat":

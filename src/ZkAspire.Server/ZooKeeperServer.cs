@@ -417,7 +417,9 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
         // session on another server. Without a configured secret the ensemble's own server lines
         // are the key: as guessable as ZooKeeper's (a password is Java's Random seeded with the
         // session id), never weaker. See src/ZkAspire.Server/README.md, "Ensemble".
-        replicaOptions.SessionSecret = HMACSHA256.HashData("zkaspire-ensemble-session-secret"u8, System.Text.Encoding.UTF8.GetBytes(replicaOptions.EnsembleConfig));
+        replicaOptions.SessionSecret = Options.QuorumSecret is { } secret
+            ? HMACSHA256.HashData(secret, "zkaspire-session-passwords"u8)
+            : HMACSHA256.HashData("zkaspire-ensemble-session-secret"u8, System.Text.Encoding.UTF8.GetBytes(replicaOptions.EnsembleConfig));
         var persistence = new ServerPersistence(Options, _logger, Post, TimeProvider);
         var replica = persistence.OpenQuorumMember(replicaOptions, quorum, _output, new PeerOutput(this), NowMs());
         _persistence = persistence;

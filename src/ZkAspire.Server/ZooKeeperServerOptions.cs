@@ -185,6 +185,16 @@ public sealed class ZooKeeperServerOptions
     /// <value>The default value is 10000 (ZooKeeper: 500, which it extends from the txn log on disk).</value>
     public int CommitLogCount { get; set; } = 10_000;
 
+    /// <summary>
+    /// Gets or sets the ensemble's shared secret (read from the file <c>zkaspire.quorumSecretFile</c>
+    /// names, at least 16 bytes). With it, peer links prove that both ends hold it (an HMAC over
+    /// the handshake's nonces), and session passwords derive from it; without it, any process
+    /// that reaches a peer port and names a member's id is taken for that member, and session
+    /// passwords derive from the server lines. Every member must have the same one.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public byte[]? QuorumSecret { get; set; }
+
     /// <summary>Gets whether the server is a member of a replicated ensemble: two or more <c>server.N</c> lines, or one with <see cref="StandaloneEnabled"/> off.</summary>
     public bool IsReplicated => Servers.Count > 1 || (Servers.Count == 1 && !StandaloneEnabled);
 
@@ -306,6 +316,7 @@ public sealed class ZooKeeperServerOptions
         Require(OutputBufferHardLimitBytes >= OutputBufferSoftLimitBytes, "zkaspire.outputBufferHardLimit", OutputBufferHardLimitBytes, "must not be smaller than zkaspire.outputBufferSoftLimit");
         Require(SuperDigest is null || SuperDigest.Contains(':', StringComparison.Ordinal), "DigestAuthenticationProvider.superDigest", SuperDigest ?? string.Empty, "must be user:base64(sha1(user:password))");
         Require(CloseFlushTimeout > TimeSpan.Zero, "closeFlushTimeout", CloseFlushTimeout, "must be positive");
+        Require(QuorumSecret is null || QuorumSecret.Length >= 16, "zkaspire.quorumSecretFile", QuorumSecret?.Length ?? 0, "must hold at least 16 bytes");
         Require(CommitLogCount >= 0, "commitLogCount", CommitLogCount, "must be 0 or more");
         Require(PeerConnectTimeoutMs > 0, "cnxTimeout", PeerConnectTimeoutMs, "must be positive");
         Require(PeerMaxFrameBytes >= 64 * 1024, "zkaspire.peerMaxFrameBytes", PeerMaxFrameBytes, "must be at least 65536");

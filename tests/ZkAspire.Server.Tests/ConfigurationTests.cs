@@ -352,6 +352,21 @@ public sealed class ConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void TheQuorumSecretIsReadFromItsFileAndMustBeLongEnough()
+    {
+        var secretFile = Path.Combine(_directory, "quorum.secret");
+        File.WriteAllText(secretFile, "a-secret-of-more-than-16-bytes\n");
+        var o = ZooKeeperConfiguration.Load(Write($"zkaspire.quorumSecretFile={secretFile}"), environment: new Hashtable()).Options;
+        Assert.Equal("a-secret-of-more-than-16-bytes"u8.ToArray(), o.QuorumSecret);
+
+        File.WriteAllText(secretFile, "short\n");
+        var e = Assert.Throws<ZooKeeperConfigurationException>(() => ZooKeeperConfiguration.Load(Write($"zkaspire.quorumSecretFile={secretFile}"), environment: new Hashtable()));
+        Assert.Contains("at least 16", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<ZooKeeperConfigurationException>(() => ZooKeeperConfiguration.Load(Write($"zkaspire.quorumSecretFile={Path.Combine(_directory, "none")}"), environment: new Hashtable()));
+        Assert.Contains("cannot read", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void OneServerLineRunsStandaloneUnlessStandaloneEnabledIsOff()
     {
         var dataDir = Path.Combine(_directory, "data");

@@ -34,6 +34,10 @@ public sealed class EnsembleTests
         var stat = await FourLetterWordClient.SendAsync(follower.Port, "stat");
         Assert.Contains("Mode: follower\n", stat, StringComparison.Ordinal);
         Assert.Contains("zk_peer_state\tfollowing - broadcast\n", await FourLetterWordClient.SendAsync(follower.Port, "mntr"), StringComparison.Ordinal);
+        var conf = await FourLetterWordClient.SendAsync(follower.Port, "conf");
+        Assert.Contains("syncLimit=5\nelectionAlg=3\n", conf, StringComparison.Ordinal);
+        Assert.Contains("membership: \nserver.1=127.0.0.1:", conf, StringComparison.Ordinal);
+        Assert.Equal("rw", await FourLetterWordClient.SendAsync(follower.Port, "isro"));
     }
 
     [Fact]
@@ -262,6 +266,8 @@ public sealed class EnsembleTests
         await followers[0].StopAsync(Token);
         await followers[1].StopAsync(Token);
         await Poll.UntilAsync(async () => await TestEnsemble.ModeAsync(leader) == "looking", TimeSpan.FromSeconds(30));
+        Assert.Equal("null", await FourLetterWordClient.SendAsync(leader.Port, "isro"));
+        Assert.Equal("This ZooKeeper instance is not currently serving requests\n", await FourLetterWordClient.SendAsync(leader.Port, "mntr"));
 
         // Not serving: a client's connection is closed, as ZooKeeper closes it.
         var refused = await Assert.ThrowsAsync<InvalidOperationException>(() => RawZooKeeperConnection.ConnectAsync(leader.Port, cancellationToken: Token));

@@ -70,6 +70,50 @@ public sealed class PeerTransportTests
     }
 
     [Fact]
+    public async Task WithAQuorumSecretOnlyServersThatProveItJoin()
+    {
+        var secret = "0123456789abcdef-ensemble"u8.ToArray();
+        await using var ensemble = await TestEnsemble.StartAsync(count: 4, observers: 1, configure: o => o.QuorumSecret = secret);
+        await ensemble.WaitForLeaderAsync();
+        await ensemble.Servers[3].StopAsync(Token);
+        var port = ensemble.Servers[0].PeerPorts.QuorumPort;
+
+        // A member's id without the secret: refused before anything is said.
+        Assert.Equal(0, await HandshakeAsync(port, Handshake(4)));
+
+        // Claiming to have it: the server proves itself, then hears a wrong proof and hangs up.
+        using (var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            await socket.ConnectAsync(IPAddress.Loopback, port, Token);
+            var hello = Handshake(4, authenticated: true);
+            await socket.SendAsync(hello, SocketFlags.None, Token);
+            var answer = new byte[PeerTransport.HandshakeSize + PeerTransport.ProofSize];
+            await socket.ReceiveExactlyAsync(answer, Token);
+            Assert.Equal(PeerTransport.Proof(secret, "accept", hello, answer.AsSpan(0, PeerTransport.HandshakeSize)), answer[PeerTransport.HandshakeSize..]);
+            await socket.SendAsync(new byte[PeerTransport.ProofSize], SocketFlags.None, Token);
+            Assert.True(await ClosedByPeerAsync(socket));
+        }
+
+        // With the secret, a link is taken (and then dropped here for a garbage frame).
+        using (var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            await socket.ConnectAsync(IPAddress.Loopback, port, Token);
+            var hello = Handshake(4, authenticated: true);
+            await socket.SendAsync(hello, SocketFlags.None, Token);
+            var answer = new byte[PeerTransport.HandshakeSize + PeerTransport.ProofSize];
+            await socket.ReceiveExactlyAsync(answer, Token);
+            await socket.SendAsync(PeerTransport.Proof(secret, "dial", hello, answer.AsSpan(0, PeerTransport.HandshakeSize)), SocketFlags.None, Token);
+            await socket.SendAsync(Frame([0xFF]), SocketFlags.None, Token);
+            Assert.True(await ClosedByPeerAsync(socket));
+        }
+
+        // The members, which share the secret, serve; sessions resume across them.
+        var leader = await ensemble.WaitForLeaderAsync();
+        await using var client = await EnsembleTests.ConnectAsync(leader, ensemble.ConnectionString);
+        await client.CreateAsync("/authenticated", [1], cancellationToken: Token);
+    }
+
+    [Fact]
     public async Task AFullSendQueueRefusesMoreButAlwaysTakesOneFrame()
     {
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -87,10 +131,10 @@ public sealed class PeerTransportTests
         Assert.True(link.IsClosed);
     }
 
-    private static byte[] Handshake(long serverId)
+    private static byte[] Handshake(long serverId, bool authenticated = false)
     {
         var bytes = new byte[PeerTransport.HandshakeSize];
-        PeerTransport.WriteHandshake(bytes, serverId);
+        PeerTransport.WriteHandshake(bytes, serverId, authenticated);
         return bytes;
     }
 

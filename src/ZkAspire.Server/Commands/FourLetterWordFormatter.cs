@@ -109,6 +109,27 @@ internal static class FourLetterWordFormatter
         Line(text, "maxSessionTimeout", options.EffectiveMaxSessionTimeoutMs);
         Line(text, "clientPortListenBacklog", options.ClientPortListenBacklog);
         Line(text, "serverId", options.ServerId);
+        if (options.IsReplicated)
+        {
+            // QuorumZooKeeperServer.dumpConf: the quorum settings, then the membership as
+            // /zookeeper/config holds it. peerType is the LearnerType's ordinal (0 participant).
+            var members = options.GetEnsemble();
+            var me = members.FirstOrDefault(m => m.Id == options.ServerId);
+            Line(text, "initLimit", options.InitLimit);
+            Line(text, "syncLimit", options.SyncLimit);
+            Line(text, "electionAlg", 3);
+            Line(text, "electionPort", me?.ElectionPort ?? 0);
+            Line(text, "quorumPort", me?.QuorumPort ?? 0);
+            Line(text, "peerType", me?.Type == Consensus.LearnerType.Observer ? 1 : 0);
+            text.Append("membership: \n");
+            foreach (var member in members)
+            {
+                text.Append(member.ToConfigLine()).Append('\n');
+            }
+
+            text.Append("version=0\n");
+        }
+
         return text.ToString();
 
         static void Line(StringBuilder text, string key, object value) =>

@@ -390,6 +390,23 @@ public sealed class ZooKeeperConfiguration
         Options.Validate();
     }
 
+    private static byte[] ReadSecret(string path)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new FormatException($"cannot read the secret file: {e.Message}");
+        }
+
+        // A trailing newline from an editor or `echo` is not part of the secret.
+        var text = bytes.AsSpan().TrimEnd("\r\n"u8);
+        return text.Length >= 16 ? text.ToArray() : throw new FormatException($"the file holds {text.Length} bytes; a quorum secret needs at least 16");
+    }
+
     private static string RequireText(string value) =>
         value.Length == 0 ? throw new FormatException("must not be empty") : value;
 
@@ -474,6 +491,7 @@ public sealed class ZooKeeperConfiguration
             }),
             ["cnxTimeout"] = Int((o, v) => o.PeerConnectTimeoutMs = v),
             ["commitLogCount"] = Int((o, v) => o.CommitLogCount = v),
+            ["zkaspire.quorumSecretFile"] = Text((o, v) => o.QuorumSecret = ReadSecret(v)),
             ["zkaspire.peerMaxFrameBytes"] = Int((o, v) => o.PeerMaxFrameBytes = v),
             ["zkaspire.peerSendQueueBytes"] = Long((o, v) => o.PeerSendQueueBytes = v),
         };

@@ -4,6 +4,7 @@ using System.Buffers.Binary;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Cryptography;
 using Microsoft.Extensions.Logging;
 using ZkAspire.Protocol;
 using ZkAspire.Server.Consensus;
@@ -34,9 +35,12 @@ namespace ZkAspire.Server.Quorum;
 /// rather than allowed to grow this server's memory.
 /// </para>
 /// <para>
-/// Not done: authentication of the server id with a shared secret (an HMAC over a nonce, the
-/// design's <c>quorum.auth.secret</c>). Until then, peer ports must be reachable only by the
-/// ensemble's servers, as ZooKeeper's are without SASL.
+/// With a quorum secret (<see cref="ZooKeeperServerOptions.QuorumSecret"/>, zoo.cfg's
+/// <c>zkaspire.quorumSecretFile</c>) both sides prove it after the handshake: an HMAC-SHA256 over
+/// both handshakes (ids and random nonces), the acceptor's first, so that a stranger can neither
+/// join nor impersonate a member, nor learn a proof it could replay. Without one, a link proves
+/// only that its id is configured; the peer ports must then be reachable by the ensemble only, as
+/// ZooKeeper's are without SASL.
 /// </para>
 /// </remarks>
 internal sealed class PeerTransport : IAsyncDisposable
@@ -44,8 +48,14 @@ internal sealed class PeerTransport : IAsyncDisposable
     /// <summary>The first bytes of every handshake ("ZKAP").</summary>
     internal const uint HandshakeMagic = 0x5A4B_4150;
 
-    /// <summary>The handshake's size: magic, version, server id.</summary>
-    internal const int HandshakeSize = 13;
+    /// <summary>The handshake's size: magic, version, server id, flags, nonce.</summary>
+    internal const int HandshakeSize = 30;
+
+    /// <summary>The size of an authentication proof (HMAC-SHA256).</summary>
+    internal const int ProofSize = 32;
+
+    private const byte FlagAuthenticated = 1;
+    private const int NonceSize = 16;
 
     private const int MinBackoffMs = 25;
     private const int MaxBackoffMs = 1000;
@@ -207,14 +217,35 @@ internal sealed class PeerTransport : IAsyncDisposable
         _stop.Dispose();
     }
 
-    /// <summary>Writes a handshake.</summary>
-    /// <param name="destination">13 bytes.</param>
+    /// <summary>Writes a handshake: magic, version, server id, flags (1: this server has a quorum secret), a random nonce.</summary>
+    /// <param name="destination"><see cref="HandshakeSize"/> bytes.</param>
     /// <param name="serverId">The sender.</param>
-    internal static void WriteHandshake(Span<byte> destination, long serverId)
+    /// <param name="authenticated">Whether the sender has a quorum secret and will prove it.</param>
+    internal static void WriteHandshake(Span<byte> destination, long serverId, bool authenticated = false)
     {
         BinaryPrimitives.WriteUInt32BigEndian(destination, HandshakeMagic);
         destination[4] = PeerMessageCodec.Version;
         BinaryPrimitives.WriteInt64BigEndian(destination[5..], serverId);
+        destination[13] = authenticated ? FlagAuthenticated : (byte)0;
+        RandomNumberGenerator.Fill(destination.Slice(14, NonceSize));
+    }
+
+    /// <summary>
+    /// The proof of one side: HMAC-SHA256 under the quorum secret over the role, both server ids
+    /// and both nonces, so that a recorded proof is worthless on another link or in the other role.
+    /// </summary>
+    /// <param name="secret">The quorum secret.</param>
+    /// <param name="role">"dial" or "accept": who proves.</param>
+    /// <param name="dialHandshake">The dialer's handshake.</param>
+    /// <param name="acceptHandshake">The acceptor's handshake.</param>
+    /// <returns>The proof.</returns>
+    internal static byte[] Proof(byte[] secret, string role, ReadOnlySpan<byte> dialHandshake, ReadOnlySpan<byte> acceptHandshake)
+    {
+        var data = new byte[role.Length + (2 * HandshakeSize)];
+        System.Text.Encoding.ASCII.GetBytes(role, data);
+        dialHandshake.CopyTo(data.AsSpan(role.Length));
+        acceptHandshake.CopyTo(data.AsSpan(role.Length + HandshakeSize));
+        return HMACSHA256.HashData(secret, data);
     }
 
     private static IPAddress ResolveBindAddress(string host)
@@ -262,16 +293,30 @@ internal sealed class PeerTransport : IAsyncDisposable
             socket.NoDelay = true;
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromMilliseconds(_options.PeerConnectTimeoutMs));
-            var buffer = new byte[HandshakeSize];
-            await socket.ReceiveExactlyAsync(buffer, timeout.Token).ConfigureAwait(false);
-            peer = ReadHandshake(buffer);
+            var dial = new byte[HandshakeSize];
+            await socket.ReceiveExactlyAsync(dial, timeout.Token).ConfigureAwait(false);
+            peer = ReadHandshake(dial);
             if (!_members.ContainsKey(peer) || peer == _myId)
             {
                 throw new InvalidDataException($"server id {peer} is not another member of this ensemble");
             }
 
-            WriteHandshake(buffer, _myId);
-            await socket.SendAsync(buffer, SocketFlags.None, timeout.Token).ConfigureAwait(false);
+            CheckAuthenticationAgrees(dial);
+            var accept = new byte[HandshakeSize];
+            WriteHandshake(accept, _myId, Secret is not null);
+            await socket.SendAsync(accept, SocketFlags.None, timeout.Token).ConfigureAwait(false);
+            if (Secret is { } secret)
+            {
+                // The acceptor proves itself first (the dialer may be the stranger); then the
+                // dialer proves that it holds the secret and is who it says.
+                await socket.SendAsync(Proof(secret, "accept", dial, accept), SocketFlags.None, timeout.Token).ConfigureAwait(false);
+                var proof = new byte[ProofSize];
+                await socket.ReceiveExactlyAsync(proof, timeout.Token).ConfigureAwait(false);
+                if (!CryptographicOperations.FixedTimeEquals(proof, Proof(secret, "dial", dial, accept)))
+                {
+                    throw new InvalidDataException($"server {peer} did not prove the quorum secret");
+                }
+            }
         }
         catch (Exception e) when (e is SocketException or InvalidDataException or OperationCanceledException or ObjectDisposedException or EndOfStreamException)
         {
@@ -324,14 +369,28 @@ internal sealed class PeerTransport : IAsyncDisposable
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromMilliseconds(_options.PeerConnectTimeoutMs));
             await socket.ConnectAsync(member.Host, member.QuorumPort, timeout.Token).ConfigureAwait(false);
-            var buffer = new byte[HandshakeSize];
-            WriteHandshake(buffer, _myId);
-            await socket.SendAsync(buffer, SocketFlags.None, timeout.Token).ConfigureAwait(false);
-            await socket.ReceiveExactlyAsync(buffer, timeout.Token).ConfigureAwait(false);
-            var peer = ReadHandshake(buffer);
+            var dial = new byte[HandshakeSize];
+            WriteHandshake(dial, _myId, Secret is not null);
+            await socket.SendAsync(dial, SocketFlags.None, timeout.Token).ConfigureAwait(false);
+            var accept = new byte[HandshakeSize];
+            await socket.ReceiveExactlyAsync(accept, timeout.Token).ConfigureAwait(false);
+            var peer = ReadHandshake(accept);
             if (peer != member.Id)
             {
                 throw new InvalidDataException($"server.{member.Id}'s address answered as server {peer}");
+            }
+
+            CheckAuthenticationAgrees(accept);
+            if (Secret is { } secret)
+            {
+                var proof = new byte[ProofSize];
+                await socket.ReceiveExactlyAsync(proof, timeout.Token).ConfigureAwait(false);
+                if (!CryptographicOperations.FixedTimeEquals(proof, Proof(secret, "accept", dial, accept)))
+                {
+                    throw new InvalidDataException($"server.{member.Id} did not prove the quorum secret");
+                }
+
+                await socket.SendAsync(Proof(secret, "dial", dial, accept), SocketFlags.None, timeout.Token).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is SocketException or InvalidDataException or OperationCanceledException or ObjectDisposedException or EndOfStreamException)
@@ -346,6 +405,19 @@ internal sealed class PeerTransport : IAsyncDisposable
         }
 
         return Install(new PeerLink(socket, member.Id, initiator: _myId, _options.PeerMaxFrameBytes, _logger));
+    }
+
+    private byte[]? Secret => _options.QuorumSecret;
+
+    private void CheckAuthenticationAgrees(ReadOnlySpan<byte> handshake)
+    {
+        var theirs = (handshake[13] & FlagAuthenticated) != 0;
+        if (theirs != Secret is not null)
+        {
+            throw new InvalidDataException(Secret is null
+                ? "the peer authenticates with a quorum secret and this server has none (zkaspire.quorumSecretFile)"
+                : "the peer has no quorum secret and this server requires one (zkaspire.quorumSecretFile)");
+        }
     }
 
     private static long ReadHandshake(ReadOnlySpan<byte> buffer)

@@ -21,14 +21,14 @@ internal sealed class TestEnsemble : IAsyncDisposable
         for (var id = 1; id <= count; id++)
         {
             var observer = id > count - observers;
-            lines[id] = string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{FreePort.Get()}:{FreePort.Get()}{(observer ? ":observer" : string.Empty)}");
+            lines[id] = string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{Port()}:{Port()}{(observer ? ":observer" : string.Empty)}");
         }
 
         for (var id = 1; id <= count; id++)
         {
             var options = TestServers.Options(o =>
             {
-                o.ClientPort = FreePort.Get();
+                o.ClientPort = Port();
                 o.DataDir = Path.Combine(_root, "server" + id.ToString(CultureInfo.InvariantCulture));
                 o.ServerId = id;
                 o.TickTimeMs = 200;
@@ -48,11 +48,28 @@ internal sealed class TestEnsemble : IAsyncDisposable
         }
     }
 
+    private readonly HashSet<int> _ports = [];
+
     /// <summary>Gets the servers; index i is server.(i+1).</summary>
     public List<ZooKeeperServer> Servers { get; } = [];
 
     /// <summary>Gets the connection string naming every server.</summary>
     public string ConnectionString => string.Join(',', Servers.Select(s => "127.0.0.1:" + s.Options.ClientPort.ToString(CultureInfo.InvariantCulture)));
+
+    // The OS may hand a just-released port out again: every port of the ensemble is distinct.
+    private int Port()
+    {
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var port = FreePort.Get();
+            if (_ports.Add(port))
+            {
+                return port;
+            }
+        }
+
+        throw new InvalidOperationException("No distinct free port.");
+    }
 
     /// <summary>Creates and starts an ensemble.</summary>
     public static async Task<TestEnsemble> StartAsync(int count = 3, int observers = 0, Action<ZooKeeperServerOptions>? configure = null, ILoggerFactory? loggerFactory = null)
