@@ -19,7 +19,9 @@ using ZkAspire.Server.Storage;
 const string Usage = """
     Usage: zkaspire-server [path/to/zoo.cfg] [key=value ...]
 
-    Runs a standalone ZooKeeper server in the foreground until SIGTERM or Ctrl+C.
+    Runs a ZooKeeper server in the foreground until SIGTERM or Ctrl+C: standalone, or a member
+    of an ensemble when the zoo.cfg has server.N=host:quorumPort:electionPort lines (dataDir/myid,
+    or the environment variable ZKASPIRE_MYID, names this server).
 
     Settings are zoo.cfg keys (tickTime, clientPort, clientPortAddress, dataDir, maxClientCnxns,
     minSessionTimeout, maxSessionTimeout, 4lw.commands.whitelist, ...). They are read from the
@@ -34,7 +36,8 @@ const string Usage = """
     in memory.
 
     Exit codes: 0 after SIGTERM or Ctrl+C, 1 when the server cannot start (the port is in use,
-    the data directory is damaged), 2 for a bad setting, 3 when the data directory cannot be used.
+    the data directory is damaged, a member's disk fails), 2 for a bad setting, 3 when the data
+    directory cannot be used.
     """;
 
 if (args is ["-h"] or ["--help"] or ["-?"])
@@ -70,7 +73,8 @@ builder.Configuration.AddEnvironmentVariables();
 builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
 builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
 builder.Services.AddSingleton(configuration.Options);
-builder.Services.AddHostedService<ZooKeeperServerService>();
+builder.Services.AddSingleton<ZooKeeperServerService>();
+builder.Services.AddHostedService(services => services.GetRequiredService<ZooKeeperServerService>());
 
 using var host = builder.Build();
 var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("zkaspire-server");
@@ -87,7 +91,15 @@ foreach (var notice in configuration.Notices)
 
 try
 {
+    // RunAsync disposes the host: take the service first.
+    var service = host.Services.GetRequiredService<ZooKeeperServerService>();
     await host.RunAsync().ConfigureAwait(false);
+    if (service.Fault is { } fault)
+    {
+        Console.Error.WriteLine("zkaspire-server: the server stopped: it cannot write its data directory: " + fault.Message);
+        return 1;
+    }
+
     return 0;
 }
 catch (SocketException e)

@@ -17,12 +17,22 @@ public sealed partial class ZooKeeperServer
         }
 
         var outstanding = Interlocked.Read(ref _outstanding);
+
+        // ZooKeeper's commands check isZKServerRunning() first: a member that is electing or
+        // synchronizing answers these with ZK_NOT_SERVING (CommandExecutor / FourLetterCommands).
+        if (command is "srvr" or "stat" or "mntr" or "cons" or "dump" or "wchs" or "wchc" or "wchp" or "conf"
+            && _core!.GetStats().Mode == Core.ServerMode.Looking)
+        {
+            return FourLetterWordFormatter.NotServing();
+        }
+
         switch (command)
         {
             case "ruok":
                 return FourLetterWordFormatter.Ruok();
             case "isro":
-                return FourLetterWordFormatter.Isro(_core!.GetStats().Mode);
+                // IsroCommand prints "null" while the server is not running.
+                return _core!.GetStats().Mode == Core.ServerMode.Looking ? "null" : FourLetterWordFormatter.Isro(_core!.GetStats().Mode);
             case "srvr":
                 return FourLetterWordFormatter.Srvr(Statistics(), _core!.GetStats(), _connections.Count, outstanding);
             case "stat":

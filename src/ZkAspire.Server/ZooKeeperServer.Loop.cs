@@ -249,7 +249,92 @@ public sealed partial class ZooKeeperServer
             case LoopInputKind.SnapshotStep:
                 _persistence?.Step();
                 break;
+
+            case LoopInputKind.PeerMessage:
+                var delivery = (Quorum.PeerDelivery)input.Payload!;
+
+                // A message read on a link that was replaced meanwhile is dropped: the replica
+                // heard that link close, and the protocol resends what matters.
+                if (_member is { } member && _transport is { } transport && transport.IsCurrent(delivery.Link))
+                {
+                    try
+                    {
+                        member.PeerMessageReceived(delivery.Link.PeerId, delivery.Message, NowMs());
+                    }
+                    catch (Exception e)
+                    {
+                        OnCoreFailure(e, null);
+                    }
+
+                    DrainDeferredCloses();
+                }
+
+                break;
+
+            case LoopInputKind.PeerClosed:
+                if (_member is { } closedFor)
+                {
+                    try
+                    {
+                        closedFor.PeerDisconnected(input.Argument, NowMs());
+                    }
+                    catch (Exception e)
+                    {
+                        OnCoreFailure(e, null);
+                    }
+
+                    DrainDeferredCloses();
+                }
+
+                break;
+
+            case LoopInputKind.Flushed:
+                _persistence?.OnPersisted();
+                if (_member is { } flushedFor)
+                {
+                    try
+                    {
+                        flushedFor.Flushed(input.Argument, NowMs());
+                    }
+                    catch (Exception e)
+                    {
+                        OnCoreFailure(e, null);
+                    }
+
+                    DrainDeferredCloses();
+                }
+
+                break;
+
+            case LoopInputKind.PersistFatal:
+                OnPersistFatal((Exception)input.Payload!);
+                break;
         }
+    }
+
+    private void OnPersistFatal(Exception error)
+    {
+        // A member of an ensemble cannot refuse writes and go on as a standalone server does:
+        // its acknowledgments and epochs would no longer be on disk. ZooKeeper exits; we stop
+        // this server and report it through Fault (the host exits non-zero), and recovery
+        // brings it back once the disk works.
+        if (!_fault.TrySetResult(error))
+        {
+            return;
+        }
+
+        _logger.LogCritical(error, "Cannot write the txn log or an epoch file in {Directory}: {Reason}. A member of an ensemble cannot go on without its disk: the server stops", Options.DataLogDir ?? Options.DataDir, error.Message);
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await StopAsync().ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                _logger.LogError(e, "Stopping after a failed write failed");
+            }
+        });
     }
 
     private void Received(ClientConnection connection, long bytes)
@@ -557,6 +642,14 @@ public sealed partial class ZooKeeperServer
         }
 
         activity.SetEndTime(end.UtcDateTime);
+    }
+
+    /// <summary>Where a member's peer messages go: called on the loop, from inside the replica's methods.</summary>
+    /// <param name="server">The server.</param>
+    private sealed class PeerOutput(ZooKeeperServer server) : Core.IPeerOutput
+    {
+        /// <inheritdoc/>
+        public void Send(long to, Consensus.PeerMessage message) => server._transport?.Send(to, message);
     }
 
     /// <summary>Where the core's outputs land: called on the loop, from inside the core's methods.</summary>

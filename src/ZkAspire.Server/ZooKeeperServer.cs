@@ -40,6 +40,7 @@ namespace ZkAspire.Server;
 public sealed partial class ZooKeeperServer : IAsyncDisposable
 {
     private readonly ILogger _logger;
+    private readonly ILogger _peerLogger;
     private readonly Func<ReplicaOptions, Core.IReplicaOutput, IServerCore>? _coreFactory;
     private readonly SemaphoreSlim _lifecycle = new(1, 1);
     private readonly ConcurrentDictionary<long, ClientConnection> _connections = new();
@@ -49,6 +50,9 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
     private readonly object _capacityLock = new();
     private IServerCore? _core;
     private ServerPersistence? _persistence;
+    private Replica? _member;
+    private Quorum.PeerTransport? _transport;
+    private readonly TaskCompletionSource<Exception> _fault = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private Socket? _listener;
     private CancellationTokenSource? _acceptCancellation;
     private Task _acceptTask = Task.CompletedTask;
@@ -87,6 +91,7 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
         loggerFactory ??= NullLoggerFactory.Instance;
         _logger = loggerFactory.CreateLogger("ZkAspire.Server.ZooKeeperServer");
         TransportLogger = loggerFactory.CreateLogger("ZkAspire.Server.Transport");
+        _peerLogger = loggerFactory.CreateLogger("ZkAspire.Server.Quorum");
         TimeProvider = timeProvider ?? TimeProvider.System;
         _coreFactory = coreFactory;
         _metrics = new ServerMetrics(() => Interlocked.Read(ref _outstanding), () => Volatile.Read(ref _statsSnapshot));
@@ -107,6 +112,22 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
 
     /// <summary>Gets whether the server is accepting connections.</summary>
     public bool IsRunning => Volatile.Read(ref _running);
+
+    /// <summary>Gets whether this server is a member of a replicated ensemble (<see cref="ZooKeeperServerOptions.IsReplicated"/>).</summary>
+    public bool IsReplicated => Options.IsReplicated;
+
+    /// <summary>
+    /// Gets the ports the peer links are bound to (zoo.cfg's quorum and election ports of this
+    /// server's <c>server.N</c> line) while a member of an ensemble runs; (0, 0) otherwise.
+    /// </summary>
+    public (int QuorumPort, int ElectionPort) PeerPorts => _transport?.BoundPorts ?? default;
+
+    /// <summary>
+    /// Gets a task that completes, with the error, when the server stopped itself because it
+    /// cannot go on: a member of an ensemble whose txn log or epoch file could not be written
+    /// (ZooKeeper exits then). The host should exit non-zero; recovery brings the server back.
+    /// </summary>
+    public Task<Exception> Fault => _fault.Task;
 
     /// <summary>Gets the logger of the transport.</summary>
     internal ILogger TransportLogger { get; }
@@ -155,6 +176,10 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
 
                 // The port first, so that a port in use is reported before anything else happens.
                 _core ??= CreateCore();
+                if (_member is not null)
+                {
+                    await StartPeerTransportAsync().ConfigureAwait(false);
+                }
             }
             catch
             {
@@ -174,17 +199,20 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
             _inputs = Channel.CreateUnbounded<LoopInput>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
             var inputs = _inputs.Reader;
             _loopTask = Task.Run(() => RunLoopAsync(inputs), CancellationToken.None);
-            var tickPeriod = TimeSpan.FromMilliseconds(Math.Clamp(Options.TickTimeMs / 2, 10, 1000));
+            // A member of an ensemble ticks often: consensus measures its timeouts (finalizeWait,
+            // notification resends, pings every half tick) in milliseconds.
+            var tickPeriod = TimeSpan.FromMilliseconds(_member is not null ? 10 : Math.Clamp(Options.TickTimeMs / 2, 10, 1000));
             _tickTimer = TimeProvider.CreateTimer(_ => Post(new LoopInput(LoopInputKind.Tick, null, default, null, 0)), null, tickPeriod, tickPeriod);
             _acceptCancellation = new CancellationTokenSource();
             var acceptToken = _acceptCancellation.Token;
             _acceptTask = Task.Run(() => AcceptAsync(listener, acceptToken), CancellationToken.None);
             _running = true;
             _logger.LogInformation(
-                "ZooKeeper server {Version} serving clients on {Address}:{Port} (mode standalone, tickTime {TickTime} ms, dataDir {DataDir}, zxid 0x{Zxid:x})",
+                "ZooKeeper server {Version} serving clients on {Address}:{Port} (mode {Mode}, tickTime {TickTime} ms, dataDir {DataDir}, zxid 0x{Zxid:x})",
                 ServerVersion.FullVersion,
                 EndPoint.Address,
                 EndPoint.Port,
+                _member is null ? "standalone" : string.Create(CultureInfo.InvariantCulture, $"server.{Options.ServerId} of an ensemble of {Options.Servers.Count}, peer ports {PeerPorts.QuorumPort} and {PeerPorts.ElectionPort}, looking"),
                 Options.TickTimeMs,
                 Options.DataDir ?? "none: data is kept in memory",
                 _core.LastProcessedZxid);
@@ -239,6 +267,13 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
                 await _tickTimer.DisposeAsync().ConfigureAwait(false);
             }
 
+            if (_transport is { } transport)
+            {
+                // No peer input after this; what is queued in the loop is still handled.
+                _transport = null;
+                await transport.DisposeAsync().ConfigureAwait(false);
+            }
+
             // The readers told the loop their connections closed; now let it finish and end.
             _inputs!.Writer.TryComplete();
             await _loopTask.ConfigureAwait(false);
@@ -249,6 +284,7 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
                 // so that the next start recovers from the directory as a new process would.
                 _persistence = null;
                 _core = null;
+                _member = null;
                 await persistence.CloseAsync().ConfigureAwait(false);
             }
 
@@ -342,6 +378,11 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
             return _coreFactory(replicaOptions, _output);
         }
 
+        if (Options.IsReplicated)
+        {
+            return CreateQuorumCore(replicaOptions);
+        }
+
         if (Options.DataDir is null)
         {
             // ZooKeeper will not start without a dataDir ("dataDir is not set"); we run in memory
@@ -354,6 +395,76 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
         var replica = persistence.Open(replicaOptions, _output, NowMs());
         _persistence = persistence;
         return new ReplicaServerCore(replica);
+    }
+
+    private IServerCore CreateQuorumCore(ReplicaOptions replicaOptions)
+    {
+        var members = Options.GetEnsemble();
+        var quorum = new Consensus.QuorumPeerOptions
+        {
+            MyId = Options.ServerId,
+            Servers = members.Select(m => new Consensus.QuorumServer(m.Id, m.Type)).ToList(),
+            TickTimeMs = Options.TickTimeMs,
+            InitLimit = Options.InitLimit,
+            SyncLimit = Options.SyncLimit,
+            MaxRetainedTxns = Options.CommitLogCount,
+        };
+
+        // /zookeeper/config as ZooKeeper writes it (reconfig is disabled: version 0).
+        replicaOptions.EnsembleConfig = string.Join('\n', members.Select(m => m.ToConfigLine())) + "\nversion=0";
+
+        // Every server must derive the same session passwords, or a client could not resume its
+        // session on another server. Without a configured secret the ensemble's own server lines
+        // are the key: as guessable as ZooKeeper's (a password is Java's Random seeded with the
+        // session id), never weaker. See src/ZkAspire.Server/README.md, "Ensemble".
+        replicaOptions.SessionSecret = Options.QuorumSecret is { } secret
+            ? HMACSHA256.HashData(secret, "zkaspire-session-passwords"u8)
+            : HMACSHA256.HashData("zkaspire-ensemble-session-secret"u8, System.Text.Encoding.UTF8.GetBytes(replicaOptions.EnsembleConfig));
+        var persistence = new ServerPersistence(Options, _logger, Post, TimeProvider);
+        var replica = persistence.OpenQuorumMember(replicaOptions, quorum, _output, new PeerOutput(this), NowMs());
+        _persistence = persistence;
+        _member = replica;
+        return new ReplicaServerCore(replica);
+    }
+
+    private async Task StartPeerTransportAsync()
+    {
+        var transport = new Quorum.PeerTransport(
+            Options.ServerId,
+            Options.GetEnsemble(),
+            Options,
+            _peerLogger,
+            TimeProvider,
+            (link, message) => Post(new LoopInput(LoopInputKind.PeerMessage, null, default, new Quorum.PeerDelivery(link, message), 0, link.PeerId)),
+            link => Post(new LoopInput(LoopInputKind.PeerClosed, null, default, link, 0, link.PeerId)));
+        try
+        {
+            try
+            {
+                transport.Start();
+            }
+            catch (SocketException e)
+            {
+                var (quorumPort, electionPort) = Options.GetEnsemble().Single(m => m.Id == Options.ServerId) is var me ? (me.QuorumPort, me.ElectionPort) : default;
+                throw new IOException(string.Create(CultureInfo.InvariantCulture, $"cannot listen on the quorum port {quorumPort} or the election port {electionPort} of server.{Options.ServerId}: {e.Message}"), e);
+            }
+        }
+        catch
+        {
+            // The peer ports are in use: give the data directory back, as a failed start must.
+            var persistence = _persistence;
+            _persistence = null;
+            _core = null;
+            _member = null;
+            if (persistence is not null)
+            {
+                await persistence.CloseAsync().ConfigureAwait(false);
+            }
+
+            throw;
+        }
+
+        _transport = transport;
     }
 
     private ReplicaOptions CreateReplicaOptions()

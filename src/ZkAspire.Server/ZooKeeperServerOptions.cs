@@ -132,8 +132,92 @@ public sealed class ZooKeeperServerOptions
     /// <value>The default value is 0.</value>
     public long ServerId { get; set; }
 
-    /// <summary>Gets the ensemble members from <c>server.N</c> lines, by id; the value is the text after the <c>=</c>.</summary>
+    /// <summary>
+    /// Gets the ensemble members from <c>server.N</c> lines, by id; the value is the text after the
+    /// <c>=</c>: <c>host:quorumPort:electionPort[:participant|observer][;[clientAddress:]clientPort]</c>
+    /// (see <see cref="Quorum.EnsembleMember"/>). Two or more lines (or one with
+    /// <see cref="StandaloneEnabled"/> off) make the server a member of a replicated ensemble.
+    /// </summary>
     public IDictionary<long, string> Servers { get; } = new SortedDictionary<long, string>();
+
+    /// <summary>
+    /// Gets or sets whether a configuration with a single <c>server.N</c> line runs standalone
+    /// (<c>standaloneEnabled</c>, ZooKeeper 3.5+). Turned off, that one server forms an ensemble
+    /// of one (it elects itself and runs the quorum protocol).
+    /// </summary>
+    /// <value>The default value is <see langword="true"/>, as ZooKeeper.</value>
+    public bool StandaloneEnabled { get; set; } = true;
+
+    /// <summary>
+    /// Gets or sets this server's type (<c>peerType</c>); when set it must agree with this server's
+    /// <c>server.N</c> line, as ZooKeeper requires.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: the type of the server line.</value>
+    public Consensus.LearnerType? PeerType { get; set; }
+
+    /// <summary>
+    /// Gets or sets how long a peer connection may take to connect and exchange its handshake
+    /// (<c>cnxTimeout</c>, ZooKeeper's <c>zookeeper.cnxTimeout</c>).
+    /// </summary>
+    /// <value>The default value is 5000 ms, as ZooKeeper.</value>
+    public int PeerConnectTimeoutMs { get; set; } = 5000;
+
+    /// <summary>
+    /// Gets or sets the largest peer frame accepted (<c>zkaspire.peerMaxFrameBytes</c>); a bigger
+    /// one closes the link. It must hold the largest snapshot a leader sends (SNAP).
+    /// </summary>
+    /// <value>The default value is 1 GiB.</value>
+    public int PeerMaxFrameBytes { get; set; } = 1024 * 1024 * 1024;
+
+    /// <summary>
+    /// Gets or sets how many bytes may wait to be sent on one peer link (<c>zkaspire.peerSendQueueBytes</c>);
+    /// a link whose queue would grow beyond it is dropped (the peer is too slow, the protocol resyncs it).
+    /// A single message larger than the limit (a snapshot) is still sent when the queue is empty.
+    /// </summary>
+    /// <value>The default value is 128 MiB.</value>
+    public long PeerSendQueueBytes { get; set; } = 128L * 1024 * 1024;
+
+    /// <summary>
+    /// Gets or sets how many committed txns a leader keeps in memory beyond those it must, so that
+    /// a learner at most this far behind is brought up to date with a DIFF instead of a SNAP
+    /// (<c>commitLogCount</c>, ZooKeeper's <c>zookeeper.commitLogCount</c> for its committedLog).
+    /// </summary>
+    /// <value>The default value is 10000 (ZooKeeper: 500, which it extends from the txn log on disk).</value>
+    public int CommitLogCount { get; set; } = 10_000;
+
+    /// <summary>
+    /// Gets or sets the ensemble's shared secret (read from the file <c>zkaspire.quorumSecretFile</c>
+    /// names, at least 16 bytes). With it, peer links prove that both ends hold it (an HMAC over
+    /// the handshake's nonces), and session passwords derive from it; without it, any process
+    /// that reaches a peer port and names a member's id is taken for that member, and session
+    /// passwords derive from the server lines. Every member must have the same one.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public byte[]? QuorumSecret { get; set; }
+
+    /// <summary>Gets whether the server is a member of a replicated ensemble: two or more <c>server.N</c> lines, or one with <see cref="StandaloneEnabled"/> off.</summary>
+    public bool IsReplicated => Servers.Count > 1 || (Servers.Count == 1 && !StandaloneEnabled);
+
+    /// <summary>Parses the <c>server.N</c> lines.</summary>
+    /// <returns>The members, by id.</returns>
+    /// <exception cref="Configuration.ZooKeeperConfigurationException">A line is malformed.</exception>
+    public IReadOnlyList<Quorum.EnsembleMember> GetEnsemble()
+    {
+        var members = new List<Quorum.EnsembleMember>(Servers.Count);
+        foreach (var (id, text) in Servers)
+        {
+            try
+            {
+                members.Add(Quorum.EnsembleMember.Parse(id, text));
+            }
+            catch (FormatException e)
+            {
+                throw new Configuration.ZooKeeperConfigurationException("server." + id.ToString(System.Globalization.CultureInfo.InvariantCulture), text, e.Message);
+            }
+        }
+
+        return members;
+    }
 
     /// <summary>
     /// Gets or sets the txns between snapshots (<c>snapCount</c>). Each snapshot is due after a
@@ -240,6 +324,34 @@ public sealed class ZooKeeperServerOptions
         Require(OutputBufferHardLimitBytes >= OutputBufferSoftLimitBytes, "zkaspire.outputBufferHardLimit", OutputBufferHardLimitBytes, "must not be smaller than zkaspire.outputBufferSoftLimit");
         Require(SuperDigest is null || SuperDigest.Contains(':', StringComparison.Ordinal), "DigestAuthenticationProvider.superDigest", SuperDigest ?? string.Empty, "must be user:base64(sha1(user:password))");
         Require(CloseFlushTimeout > TimeSpan.Zero, "closeFlushTimeout", CloseFlushTimeout, "must be positive");
+        Require(QuorumSecret is null || QuorumSecret.Length >= 16, "zkaspire.quorumSecretFile", QuorumSecret?.Length ?? 0, "must hold at least 16 bytes");
+        Require(CommitLogCount >= 0, "commitLogCount", CommitLogCount, "must be 0 or more");
+        Require(PeerConnectTimeoutMs > 0, "cnxTimeout", PeerConnectTimeoutMs, "must be positive");
+        Require(PeerMaxFrameBytes >= 64 * 1024, "zkaspire.peerMaxFrameBytes", PeerMaxFrameBytes, "must be at least 65536");
+        Require(PeerSendQueueBytes >= 64 * 1024, "zkaspire.peerSendQueueBytes", PeerSendQueueBytes, "must be at least 65536");
+        if (IsReplicated)
+        {
+            ValidateEnsemble();
+        }
+    }
+
+    private void ValidateEnsemble()
+    {
+        var members = GetEnsemble();
+        var id = ServerId.ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+        // ZooKeeper (QuorumPeerConfig): "dataDir is not set", and myid must name a server line.
+        Require(DataDir is not null, "dataDir", string.Empty, "must be set for a replicated ensemble (the myid file, the epochs and the txn log live there)");
+        Require(ServerId > 0, "myid", ServerId, "must be set (the myid file in dataDir) for a replicated ensemble, 1 to 255");
+        var me = members.FirstOrDefault(m => m.Id == ServerId);
+        Require(me is not null, "myid", ServerId, "is not one of the server.N lines (" + string.Join(", ", members.Select(m => "server." + m.Id.ToString(System.Globalization.CultureInfo.InvariantCulture))) + ")");
+        Require(members.Any(m => m.Type == Consensus.LearnerType.Participant), "server.N", string.Join(", ", Servers.Values), "must name at least one participant (observers never vote)");
+        Require(PeerType is null || PeerType == me!.Type, "peerType", PeerType?.ToString().ToLowerInvariant() ?? string.Empty, "must agree with server." + id + " (" + me!.Type.ToString().ToLowerInvariant() + ")");
+        Require(me.ClientPort is null || ClientPort == 0 || me.ClientPort == ClientPort, "clientPort", ClientPort, "differs from the client port of server." + id + " (" + me.ClientPort?.ToString(System.Globalization.CultureInfo.InvariantCulture) + ")");
+        foreach (var member in members)
+        {
+            Require(member.Id is > 0 and <= 255, "server." + member.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), member.Id, "the id must be between 1 and 255 (it is the top byte of session ids)");
+        }
     }
 
     private static void Require(bool condition, string key, object value, string rule)

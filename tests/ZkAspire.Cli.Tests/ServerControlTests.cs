@@ -284,6 +284,72 @@ public sealed class ServerControlTests : IDisposable
         Assert.Equal((4181, "127.0.0.3", "/tmp/x"), (overridden.ClientPort, overridden.ClientPortAddress, overridden.DataDir));
     }
 
+    [Fact]
+    public async Task StatusReportsEachMembersModeAndReadsTheClientPortFromItsServerLine()
+    {
+        // The 3.5+ form: no clientPort key, each server's client address is in its server line.
+        var ports = new HashSet<int>();
+        while (ports.Count < 9)
+        {
+            // Distinct: the OS may hand a just-released port out again.
+            ports.Add(FreePort.Get());
+        }
+
+        var p = ports.ToArray();
+        var lines = Enumerable.Range(0, 3)
+            .Select(i => string.Create(CultureInfo.InvariantCulture, $"server.{i + 1}=127.0.0.1:{p[3 * i]}:{p[(3 * i) + 1]};127.0.0.1:{p[(3 * i) + 2]}"))
+            .ToList();
+        var configs = new List<string>();
+        var servers = new List<Server.ZooKeeperServer>();
+        try
+        {
+            for (var id = 1; id <= 3; id++)
+            {
+                var dataDir = Path.Combine(_directory, "member" + id.ToString(CultureInfo.InvariantCulture));
+                Directory.CreateDirectory(dataDir);
+                await File.WriteAllTextAsync(Path.Combine(dataDir, "myid"), id.ToString(CultureInfo.InvariantCulture), Ct);
+                var config = Path.Combine(_directory, $"member{id}.cfg");
+                await File.WriteAllTextAsync(config, $"tickTime=200\ninitLimit=10\nsyncLimit=5\nforceSync=no\ndataDir={dataDir}\n4lw.commands.whitelist=*\n" + string.Join('\n', lines) + "\n", Ct);
+                configs.Add(config);
+                var options = Server.Configuration.ZooKeeperConfiguration.Load(config, environment: new Hashtable()).Options;
+                options.PreAllocSizeKb = 64;
+                options.TxnLogSizeLimitInKb = 1024;
+                servers.Add(new Server.ZooKeeperServer(options));
+            }
+
+            await Task.WhenAll(servers.Select(s => s.StartAsync(Ct)));
+            var modes = new List<string>();
+            var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+            while (true)
+            {
+                modes.Clear();
+                foreach (var config in configs)
+                {
+                    var status = await RunAsync("status", config);
+                    modes.Add(status.ExitCode == 0 ? status.Output.Split('\n')[1] : "not serving");
+                }
+
+                if (modes.Count(m => m == "Mode: leader") == 1 && modes.Count(m => m == "Mode: follower") == 2)
+                {
+                    break;
+                }
+
+                Assert.True(DateTime.UtcNow < deadline, "no leader and two followers in time: " + string.Join(", ", modes));
+                await Task.Delay(50, Ct);
+            }
+
+            var first = await RunAsync("status", configs[0]);
+            Assert.StartsWith($"Client port found: {servers[0].Port}. Client address: 127.0.0.1.", first.Output, StringComparison.Ordinal);
+        }
+        finally
+        {
+            foreach (var server in servers)
+            {
+                await server.DisposeAsync();
+            }
+        }
+    }
+
     public void Dispose()
     {
         foreach (var pid in _started.Where(ProcessProbe.IsRunning))

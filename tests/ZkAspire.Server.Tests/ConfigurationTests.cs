@@ -245,12 +245,138 @@ public sealed class ConfigurationTests : IDisposable
     }
 
     [Fact]
-    public void ReplicatedModeIsRefusedClearly()
+    public void TheTutorialsThreeServerEnsembleIsReadAsZooKeeperReadsIt()
     {
+        var dataDir = Path.Combine(_directory, "zk2");
+        Directory.CreateDirectory(dataDir);
+        File.WriteAllText(Path.Combine(dataDir, "myid"), "2\n");
+        var configuration = ZooKeeperConfiguration.Load(Write(
+            "tickTime=2000",
+            $"dataDir={dataDir}",
+            "clientPort=2182",
+            "initLimit=5",
+            "syncLimit=2",
+            "server.1=127.0.0.1:2881:3881",
+            "server.2=127.0.0.1:2882:3882",
+            "server.3=127.0.0.1:2883:3883:observer"));
+        var o = configuration.Options;
+
+        Assert.True(o.IsReplicated);
+        Assert.Equal(2, o.ServerId);
+        Assert.Equal((5, 2), (o.InitLimit, o.SyncLimit));
+        var ensemble = o.GetEnsemble();
+        Assert.Equal([1L, 2L, 3L], ensemble.Select(m => m.Id));
+        Assert.Equal(("127.0.0.1", 2882, 3882), (ensemble[1].Host, ensemble[1].QuorumPort, ensemble[1].ElectionPort));
+        Assert.Equal(Consensus.LearnerType.Participant, ensemble[0].Type);
+        Assert.Equal(Consensus.LearnerType.Observer, ensemble[2].Type);
+        Assert.DoesNotContain(configuration.Warnings, w => w.Contains("server.", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void AServerLineCanCarryTheClientAddressAsInZooKeeper35()
+    {
+        var dataDir = Path.Combine(_directory, "data");
+        Directory.CreateDirectory(dataDir);
+        File.WriteAllText(Path.Combine(dataDir, "myid"), "1");
+        var o = ZooKeeperConfiguration.Load(Write(
+            $"dataDir={dataDir}",
+            "server.1=127.0.0.1:2881:3881:participant;127.0.0.1:2191",
+            "server.2=127.0.0.1:2882:3882;2192")).Options;
+
+        Assert.Equal(2191, o.ClientPort);
+        Assert.Equal(2192, o.GetEnsemble()[1].ClientPort);
+        Assert.Null(o.GetEnsemble()[1].ClientAddress);
+        Assert.Equal("server.1=127.0.0.1:2881:3881:participant;127.0.0.1:2191", o.GetEnsemble()[0].ToConfigLine());
+
         var e = Assert.Throws<ZooKeeperConfigurationException>(() => ZooKeeperConfiguration.Load(Write(
-            "server.1=a:2888:3888", "server.2=b:2888:3888", "server.3=c:2888:3888")));
-        Assert.Contains("Replicated mode", e.Message, StringComparison.Ordinal);
-        Assert.Contains("server.1, server.2, server.3", e.Message, StringComparison.Ordinal);
+            $"dataDir={dataDir}", "clientPort=2000", "server.1=127.0.0.1:2881:3881;2191", "server.2=127.0.0.1:2882:3882")));
+        Assert.Contains("clientPort", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("server.2=127.0.0.1:2882", "server.2")]
+    [InlineData("server.2=127.0.0.1:2882:2882", "are both 2882")]
+    [InlineData("server.2=127.0.0.1:2882:3882:voter", "voter")]
+    [InlineData("server.2=127.0.0.1:x:3882", "quorum port")]
+    [InlineData("server.2=:2882:3882", "host")]
+    [InlineData("server.300=127.0.0.1:2882:3882", "255")]
+    public void AMalformedServerLineIsAClearError(string line, string expected)
+    {
+        var dataDir = Path.Combine(_directory, "data");
+        Directory.CreateDirectory(dataDir);
+        File.WriteAllText(Path.Combine(dataDir, "myid"), "1");
+        var e = Assert.Throws<ZooKeeperConfigurationException>(() => ZooKeeperConfiguration.Load(Write(
+            $"dataDir={dataDir}", "server.1=127.0.0.1:2881:3881", line)));
+        Assert.Contains(expected, e.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void AnEnsembleNeedsADataDirAndAMyIdThatNamesAServerLine()
+    {
+        string[] servers = ["server.1=127.0.0.1:2881:3881", "server.2=127.0.0.1:2882:3882", "server.3=127.0.0.1:2883:3883"];
+        var e = Assert.Throws<ZooKeeperConfigurationException>(() => ZooKeeperConfiguration.Load(Write(servers), environment: new Hashtable()));
+        Assert.Contains("dataDir", e.Message, StringComparison.Ordinal);
+
+        var dataDir = Path.Combine(_directory, "data");
+        e = Assert.Throws<ZooKeeperConfigurationException>(() => ZooKeeperConfiguration.Load(Write([$"dataDir={dataDir}", .. servers]), environment: new Hashtable()));
+        Assert.Contains("myid", e.Message, StringComparison.Ordinal);
+        Assert.Contains("missing", e.Message, StringComparison.Ordinal);
+
+        Directory.CreateDirectory(dataDir);
+        File.WriteAllText(Path.Combine(dataDir, "myid"), "4");
+        e = Assert.Throws<ZooKeeperConfigurationException>(() => ZooKeeperConfiguration.Load(Write([$"dataDir={dataDir}", .. servers]), environment: new Hashtable()));
+        Assert.Contains("not one of the server.N lines (server.1, server.2, server.3)", e.Message, StringComparison.Ordinal);
+
+        File.WriteAllText(Path.Combine(dataDir, "myid"), "3");
+        e = Assert.Throws<ZooKeeperConfigurationException>(() => ZooKeeperConfiguration.Load(Write([$"dataDir={dataDir}", "peerType=observer", .. servers]), environment: new Hashtable()));
+        Assert.Contains("peerType", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheIdComesFromZkAspireMyIdWhenThereIsNoMyIdFileAndIsWrittenThere()
+    {
+        string[] servers = ["server.1=127.0.0.1:2881:3881", "server.2=127.0.0.1:2882:3882", "server.3=127.0.0.1:2883:3883"];
+        var dataDir = Path.Combine(_directory, "fresh");
+        var configuration = ZooKeeperConfiguration.Load(Write([$"dataDir={dataDir}", .. servers]), environment: new Hashtable { ["ZKASPIRE_MYID"] = "3" });
+
+        Assert.Equal(3, configuration.Options.ServerId);
+        Assert.Equal("3", File.ReadAllText(Path.Combine(dataDir, "myid")).Trim());
+        Assert.DoesNotContain(configuration.Warnings, w => w.Contains("MYID", StringComparison.OrdinalIgnoreCase));
+
+        // The same id again is fine; another id contradicts the directory's identity.
+        Assert.Equal(3, ZooKeeperConfiguration.Load(Write([$"dataDir={dataDir}", .. servers]), environment: new Hashtable { ["ZKASPIRE_MYID"] = "3" }).Options.ServerId);
+        var e = Assert.Throws<ZooKeeperConfigurationException>(() => ZooKeeperConfiguration.Load(Write([$"dataDir={dataDir}", .. servers]), environment: new Hashtable { ["ZKASPIRE_MYID"] = "2" }));
+        Assert.Contains("contradicts", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<ZooKeeperConfigurationException>(() => ZooKeeperConfiguration.Load(Write([$"dataDir={Path.Combine(_directory, "other")}", .. servers]), environment: new Hashtable { ["ZKASPIRE_MYID"] = "x" }));
+        Assert.Contains("ZKASPIRE_MYID", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void TheQuorumSecretIsReadFromItsFileAndMustBeLongEnough()
+    {
+        var secretFile = Path.Combine(_directory, "quorum.secret");
+        File.WriteAllText(secretFile, "a-secret-of-more-than-16-bytes\n");
+        var o = ZooKeeperConfiguration.Load(Write($"zkaspire.quorumSecretFile={secretFile}"), environment: new Hashtable()).Options;
+        Assert.Equal("a-secret-of-more-than-16-bytes"u8.ToArray(), o.QuorumSecret);
+
+        File.WriteAllText(secretFile, "short\n");
+        var e = Assert.Throws<ZooKeeperConfigurationException>(() => ZooKeeperConfiguration.Load(Write($"zkaspire.quorumSecretFile={secretFile}"), environment: new Hashtable()));
+        Assert.Contains("at least 16", e.Message, StringComparison.Ordinal);
+        e = Assert.Throws<ZooKeeperConfigurationException>(() => ZooKeeperConfiguration.Load(Write($"zkaspire.quorumSecretFile={Path.Combine(_directory, "none")}"), environment: new Hashtable()));
+        Assert.Contains("cannot read", e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void OneServerLineRunsStandaloneUnlessStandaloneEnabledIsOff()
+    {
+        var dataDir = Path.Combine(_directory, "data");
+        Assert.False(ZooKeeperConfiguration.Load(Write("server.1=127.0.0.1:2881:3881"), environment: new Hashtable()).Options.IsReplicated);
+
+        Directory.CreateDirectory(dataDir);
+        File.WriteAllText(Path.Combine(dataDir, "myid"), "1");
+        var o = ZooKeeperConfiguration.Load(Write($"dataDir={dataDir}", "standaloneEnabled=false", "server.1=127.0.0.1:2881:3881"), environment: new Hashtable()).Options;
+        Assert.True(o.IsReplicated);
+        Assert.Equal(1, o.ServerId);
     }
 
     [Fact]

@@ -77,7 +77,49 @@ internal sealed record ZooCfg(string Path, int ClientPort, string? ClientPortAdd
             ? clientPortAddress.Value
             : null;
         var dataDir = settings.TryGetValue("dataDir", out var dir) && dir.Value.Length > 0 ? dir.Value : null;
+
+        // A member of an ensemble may name its client port in its server line only
+        // ("server.N=host:2888:3888;[address:]2181", ZooKeeper 3.5+); zkServer.sh status reads it there.
+        if (!settings.ContainsKey("clientPort") && ServerLineClientAddress(settings, dataDir, environment) is { } fromLine)
+        {
+            port = fromLine.Port;
+            address ??= fromLine.Address;
+        }
+
         return new ZooCfg(path, port, address, dataDir);
+    }
+
+    private static (int Port, string? Address)? ServerLineClientAddress(Dictionary<string, (string Value, string Source)> settings, string? dataDir, IDictionary environment)
+    {
+        string? id = null;
+        try
+        {
+            if (dataDir is not null && File.Exists(System.IO.Path.Combine(dataDir, "myid")))
+            {
+                id = File.ReadAllText(System.IO.Path.Combine(dataDir, "myid")).Trim();
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+        }
+
+        id ??= (environment[EnvironmentPrefix + "MYID"] as string)?.Trim();
+        if (id is null || !settings.TryGetValue("server." + id, out var line))
+        {
+            return null;
+        }
+
+        var semicolon = line.Value.IndexOf(';', StringComparison.Ordinal);
+        if (semicolon < 0)
+        {
+            return null;
+        }
+
+        var client = line.Value[(semicolon + 1)..].Trim();
+        var colon = client.LastIndexOf(':');
+        return int.TryParse(colon < 0 ? client : client[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and <= 65535
+            ? (port, colon < 0 ? null : client[..colon])
+            : null;
     }
 
     /// <summary>

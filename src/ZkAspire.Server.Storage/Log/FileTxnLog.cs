@@ -24,7 +24,7 @@ namespace ZkAspire.Server.Storage;
 /// </para>
 /// <para>Append, RollLog and ResumeAfterFailure are called from the host's event loop only.</para>
 /// </remarks>
-public sealed class FileTxnLog : ITxnPersistence, IDisposable
+public sealed class FileTxnLog : IReplicaPersistence, IDisposable
 {
     private readonly StorageOptions _options;
     private readonly IStorageFileSystem _fileSystem;
@@ -34,8 +34,8 @@ public sealed class FileTxnLog : ITxnPersistence, IDisposable
     private readonly object _gate = new();
     private readonly JuteWriter _scratch = new(4096);
 
-    // Shared with the writer thread under _gate: the appends since its last take, and the flags.
-    private List<TxnLogEntry> _queue = [];
+    // Shared with the writer thread under _gate: the operations since its last take, and the flags.
+    private List<LogOperation> _queue = [];
     private bool _failed;
     private bool _rollRequested;
     private bool _stopping;
@@ -45,8 +45,11 @@ public sealed class FileTxnLog : ITxnPersistence, IDisposable
     private long _txnsWritten;
     private long _bytesSinceRoll;
 
-    // The writer thread's own: the txns it took, the batch it encodes them into, the open segment.
-    private List<TxnLogEntry> _taken = [];
+    // The writer thread's own: the operations it took, the run of appends it writes at once, the
+    // flushes that wait for that run, the batch it encodes them into, the open segment.
+    private List<LogOperation> _taken = [];
+    private readonly List<TxnLogEntry> _run = [];
+    private readonly List<long> _flushes = [];
     private byte[] _batch = new byte[64 * 1024];
     private int _batchLength;
     private IStorageFile? _segment;
@@ -89,6 +92,57 @@ public sealed class FileTxnLog : ITxnPersistence, IDisposable
     public void Append(TxnLogEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
+        if (Enqueue(new LogOperation(LogOperationKind.Append, entry, 0, default)))
+        {
+            TxnsSinceRoll++;
+        }
+    }
+
+    /// <summary>
+    /// Drops every logged txn after <paramref name="zxid"/> (a new leader's TRUNC): segments that
+    /// start after it are deleted, and the one holding it is rewritten without its later txns
+    /// (to a temporary file, synced and renamed over it). Written in order with the appends: the
+    /// txns handed over before are synced first.
+    /// </summary>
+    /// <param name="zxid">The last zxid to keep.</param>
+    public void Truncate(long zxid) => Enqueue(new LogOperation(LogOperationKind.Truncate, null, zxid, default));
+
+    /// <summary>
+    /// Stores a complete snapshot received from the leader (SNAP) as <c>snapshot.&lt;zxid&gt;</c>
+    /// (temporary file, sync, rename), then deletes every log segment and every snapshot newer
+    /// than it: the history now starts at <paramref name="zxid"/>.
+    /// </summary>
+    /// <param name="zxid">The snapshot's zxid.</param>
+    /// <param name="snapshot">The snapshot records, complete.</param>
+    public void InstallSnapshot(long zxid, ReadOnlyMemory<byte> snapshot) => Enqueue(new LogOperation(LogOperationKind.InstallSnapshot, null, zxid, snapshot));
+
+    /// <summary>Writes the <c>acceptedEpoch</c> file (temporary file, sync, rename), after the txns handed over before are synced.</summary>
+    /// <param name="epoch">The epoch.</param>
+    public void SetAcceptedEpoch(int epoch) => Enqueue(new LogOperation(LogOperationKind.AcceptedEpoch, null, epoch, default));
+
+    /// <summary>Writes the <c>currentEpoch</c> file (temporary file, sync, rename), after the txns handed over before are synced.</summary>
+    /// <param name="epoch">The epoch.</param>
+    public void SetCurrentEpoch(int epoch) => Enqueue(new LogOperation(LogOperationKind.CurrentEpoch, null, epoch, default));
+
+    /// <summary>
+    /// Asks for <see cref="IReplicaLogListener.Flushed"/> with <paramref name="batch"/> once every
+    /// operation handed over before it is durable; flushes that wait for the same sync are
+    /// reported together, in order (group commit).
+    /// </summary>
+    /// <param name="batch">The batch number.</param>
+    /// <exception cref="InvalidOperationException">The listener is not an <see cref="IReplicaLogListener"/>.</exception>
+    public void Flush(long batch)
+    {
+        if (_listener is not IReplicaLogListener)
+        {
+            throw new InvalidOperationException("Flush needs an IReplicaLogListener to report to.");
+        }
+
+        Enqueue(new LogOperation(LogOperationKind.Flush, null, batch, default));
+    }
+
+    private bool Enqueue(in LogOperation operation)
+    {
         lock (_gate)
         {
             if (_stopping)
@@ -100,17 +154,17 @@ public sealed class FileTxnLog : ITxnPersistence, IDisposable
             // host resumes: the core reuses the failed zxids, so nothing queued meanwhile may land.
             if (_failed)
             {
-                return;
+                return false;
             }
 
-            _queue.Add(entry);
+            _queue.Add(operation);
             if (_queue.Count == 1)
             {
                 Monitor.Pulse(_gate);
             }
         }
 
-        TxnsSinceRoll++;
+        return true;
     }
 
     /// <summary>Makes the next batch start a new segment (ZooKeeper's <c>rollLog</c>, called when a snapshot begins) and restarts <see cref="TxnsSinceRoll"/>.</summary>
@@ -188,14 +242,61 @@ public sealed class FileTxnLog : ITxnPersistence, IDisposable
 
     private void WriteTaken()
     {
-        var start = 0;
-        while (start < _taken.Count)
+        var i = 0;
+        while (i < _taken.Count)
         {
-            var first = _taken[start].Zxid;
+            // A run of appends (and the flushes among them) is written with as few syncs as the
+            // batch limits allow; the flushes are reported once the whole run is durable.
+            _run.Clear();
+            _flushes.Clear();
+            for (; i < _taken.Count && _taken[i].Kind is LogOperationKind.Append or LogOperationKind.Flush; i++)
+            {
+                if (_taken[i].Kind == LogOperationKind.Append)
+                {
+                    _run.Add(_taken[i].Entry!);
+                }
+                else
+                {
+                    _flushes.Add(_taken[i].Value);
+                }
+            }
+
+            if (_run.Count > 0 && !WriteRun())
+            {
+                return;
+            }
+
+            foreach (var batch in _flushes)
+            {
+                ((IReplicaLogListener)_listener).Flushed(batch);
+            }
+
+            if (i < _taken.Count)
+            {
+                var operation = _taken[i++];
+                try
+                {
+                    Apply(operation);
+                }
+                catch (Exception e)
+                {
+                    Fail(operation.Kind == LogOperationKind.Truncate ? operation.Value : 0, e);
+                    return;
+                }
+            }
+        }
+    }
+
+    private bool WriteRun()
+    {
+        var start = 0;
+        while (start < _run.Count)
+        {
+            var first = _run[start].Zxid;
             int end;
             try
             {
-                end = Encode(start);
+                end = Encode(_run, start);
                 EnsureSegment(first, _batchLength);
                 _segment!.Write(_batch.AsSpan(0, _batchLength), _position);
                 if (_options.ForceSync)
@@ -208,10 +309,10 @@ public sealed class FileTxnLog : ITxnPersistence, IDisposable
                 // Any failure (IO, permissions, or a txn that cannot be encoded) fails this batch
                 // and what follows it; the writer thread itself must never die.
                 Fail(first, e);
-                return;
+                return false;
             }
 
-            var last = _taken[end - 1].Zxid;
+            var last = _run[end - 1].Zxid;
 
             _position += _batchLength;
             Interlocked.Add(ref _bytesSinceRoll, _batchLength);
@@ -220,20 +321,72 @@ public sealed class FileTxnLog : ITxnPersistence, IDisposable
             _listener.Persisted(last);
             start = end;
         }
+
+        return true;
+    }
+
+    // The operations of a quorum member other than appends; everything handed over before them
+    // is already written and synced (ZooKeeper's order: the log before an epoch or a truncation).
+    private void Apply(in LogOperation operation)
+    {
+        switch (operation.Kind)
+        {
+            case LogOperationKind.Truncate:
+                CloseSegment(trim: true);
+                QuorumFiles.TruncateLog(_fileSystem, _options, operation.Value, RewriteSegment);
+                break;
+            case LogOperationKind.InstallSnapshot:
+                CloseSegment(trim: true);
+                QuorumFiles.InstallSnapshot(_fileSystem, _options, operation.Value, operation.Snapshot.Span, _time.GetUtcNow().ToUnixTimeMilliseconds());
+                break;
+            case LogOperationKind.AcceptedEpoch:
+                QuorumFiles.WriteEpoch(_fileSystem, _options, QuorumFiles.AcceptedEpochFile, (int)operation.Value);
+                break;
+            case LogOperationKind.CurrentEpoch:
+                QuorumFiles.WriteEpoch(_fileSystem, _options, QuorumFiles.CurrentEpochFile, (int)operation.Value);
+                break;
+            default:
+                throw new InvalidOperationException($"Unexpected log operation {operation.Kind}.");
+        }
+    }
+
+    // Writes 'entries' as a complete segment at 'path' (a truncated copy of a segment), synced.
+    private void RewriteSegment(string path, long nameZxid, List<TxnLogEntry> entries)
+    {
+        var file = CreateSegmentFile(path, nameZxid);
+        try
+        {
+            var position = (long)TxnLogFormat.HeaderSize;
+            var start = 0;
+            while (start < entries.Count)
+            {
+                var end = Encode(entries, start);
+                file.Write(_batch.AsSpan(0, _batchLength), position);
+                position += _batchLength;
+                start = end;
+            }
+
+            file.SetLength(position);
+            file.Sync();
+        }
+        finally
+        {
+            file.Dispose();
+        }
     }
 
     // Encodes txns from 'start' into one batch in _batch: up to the batch limits, and never across
     // an epoch change (a segment holds one epoch). Returns the index after the last one encoded.
     // Each txn is serialized into the reused scratch writer and copied behind its length and CRC;
     // nothing is allocated per record once the buffers have grown.
-    private int Encode(int start)
+    private int Encode(List<TxnLogEntry> entries, int start)
     {
         _batchLength = TxnLogFormat.BatchHeaderSize;
-        var epoch = new Zxid(_taken[start].Zxid).Epoch;
+        var epoch = new Zxid(entries[start].Zxid).Epoch;
         var i = start;
-        for (; i < _taken.Count; i++)
+        for (; i < entries.Count; i++)
         {
-            var entry = _taken[i];
+            var entry = entries[i];
             if (i > start && (i - start >= _options.MaxBatchTxns || _batchLength >= _options.MaxBatchBytes || new Zxid(entry.Zxid).Epoch != epoch))
             {
                 break;
@@ -256,7 +409,7 @@ public sealed class FileTxnLog : ITxnPersistence, IDisposable
             _batchLength = needed;
         }
 
-        TxnLogFormat.WriteBatchHeader(_batch, new TxnLogBatchHeader(_batchLength - TxnLogFormat.BatchHeaderSize, i - start, _taken[start].Zxid, _taken[i - 1].Zxid));
+        TxnLogFormat.WriteBatchHeader(_batch, new TxnLogBatchHeader(_batchLength - TxnLogFormat.BatchHeaderSize, i - start, entries[start].Zxid, entries[i - 1].Zxid));
         return i;
     }
 
@@ -286,7 +439,14 @@ public sealed class FileTxnLog : ITxnPersistence, IDisposable
     private void OpenSegment(long firstZxid)
     {
         var path = Path.Combine(_options.LogDirectory, StorageLayout.LogName(firstZxid));
+        _segment = CreateSegmentFile(path, firstZxid);
+        _segmentEpoch = new Zxid(firstZxid).Epoch;
+        _position = TxnLogFormat.HeaderSize;
+        _allocated = _options.PreAllocSizeBytes;
+    }
 
+    private IStorageFile CreateSegmentFile(string path, long firstZxid)
+    {
         // A segment left by an abandoned attempt at the same zxid held nothing durable.
         _fileSystem.Delete(path);
         var file = _fileSystem.Open(path, StorageFileMode.CreateNew, _options.PreAllocSizeBytes);
@@ -315,10 +475,7 @@ public sealed class FileTxnLog : ITxnPersistence, IDisposable
             throw;
         }
 
-        _segment = file;
-        _segmentEpoch = new Zxid(firstZxid).Epoch;
-        _position = TxnLogFormat.HeaderSize;
-        _allocated = _options.PreAllocSizeBytes;
+        return file;
     }
 
     private void CloseSegment(bool trim)
@@ -382,3 +539,32 @@ public sealed class FileTxnLog : ITxnPersistence, IDisposable
         _listener.PersistFailed(fromZxid, error);
     }
 }
+
+/// <summary>What <see cref="FileTxnLog"/>'s writer thread does next, in the order handed over.</summary>
+internal enum LogOperationKind : byte
+{
+    /// <summary>Log a txn.</summary>
+    Append,
+
+    /// <summary>Cut the log after a zxid.</summary>
+    Truncate,
+
+    /// <summary>Store a leader's snapshot and drop the log.</summary>
+    InstallSnapshot,
+
+    /// <summary>Write the acceptedEpoch file.</summary>
+    AcceptedEpoch,
+
+    /// <summary>Write the currentEpoch file.</summary>
+    CurrentEpoch,
+
+    /// <summary>Report a batch durable.</summary>
+    Flush,
+}
+
+/// <summary>One operation queued for the writer thread.</summary>
+/// <param name="Kind">What to do.</param>
+/// <param name="Entry">The txn of an append.</param>
+/// <param name="Value">The zxid, epoch or batch.</param>
+/// <param name="Snapshot">The records of a snapshot install.</param>
+internal readonly record struct LogOperation(LogOperationKind Kind, TxnLogEntry? Entry, long Value, ReadOnlyMemory<byte> Snapshot);

@@ -21,3 +21,16 @@ public interface ITxnLogListener
     /// <param name="error">The IO error.</param>
     void PersistFailed(long fromZxid, Exception error);
 }
+
+/// <summary>
+/// Hears, besides group commits, when the flushes of a quorum member (<see cref="FileTxnLog.Flush"/>)
+/// are durable. Called on the log's writer thread, in order: the host posts each into its event
+/// loop and there calls <c>Replica.Flushed</c>. A <see cref="ITxnLogListener.PersistFailed"/> of a
+/// quorum member is fatal: the host stops the server (ZooKeeper exits), and recovery brings it back.
+/// </summary>
+public interface IReplicaLogListener : ITxnLogListener
+{
+    /// <summary>Everything handed over before the flush of <paramref name="batch"/> is durable.</summary>
+    /// <param name="batch">The batch.</param>
+    void Flushed(long batch);
+}

@@ -23,7 +23,50 @@ public static class StorageRecovery
     /// <returns>The state, ready for <see cref="ReplicaRecovery.CreateReplica"/>.</returns>
     /// <exception cref="StorageCorruptionException">The directory cannot be recovered without losing acknowledged data.</exception>
     /// <exception cref="IOException">A file cannot be read or repaired.</exception>
-    public static RecoveredState Recover(StorageOptions options, ReplicaOptions replicaOptions, IStorageFileSystem? fileSystem = null)
+    public static RecoveredState Recover(StorageOptions options, ReplicaOptions replicaOptions, IStorageFileSystem? fileSystem = null) =>
+        RecoverCore(options, replicaOptions, fileSystem, log: null);
+
+    /// <summary>
+    /// Recovers what a member of an ensemble has on disk: the newest snapshot that verifies, the
+    /// txns logged after it <b>not applied</b> (they may be an old epoch's tail that no quorum has;
+    /// consensus applies them once it knows them committed, docs/design/replication.md), and the
+    /// epochs. A torn log tail is truncated as in <see cref="Recover"/>. Txns after the snapshot
+    /// that do not continue from it are what is left of a log that a leader's snapshot replaced
+    /// (the install was cut short while it deleted the old segments): they are dropped, and reported.
+    /// </summary>
+    /// <param name="options">Where the files are.</param>
+    /// <param name="replicaOptions">The settings the replica will run with.</param>
+    /// <param name="fileSystem">The file system; <see cref="LocalFileSystem"/> by default.</param>
+    /// <returns>The state, ready for <see cref="ReplicaRecovery.CreateQuorumMember"/>.</returns>
+    /// <exception cref="StorageCorruptionException">The directory cannot be recovered without losing acknowledged data.</exception>
+    /// <exception cref="IOException">A file cannot be read or repaired.</exception>
+    public static QuorumRecoveredState RecoverQuorumMember(StorageOptions options, ReplicaOptions replicaOptions, IStorageFileSystem? fileSystem = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var fs = fileSystem ?? LocalFileSystem.Instance;
+        foreach (var directory in new[] { options.SnapshotDirectory, options.LogDirectory })
+        {
+            // Temporary files of epoch writes and segment rewrites that never finished.
+            foreach (var name in fs.List(directory, string.Empty))
+            {
+                if (name.EndsWith(StorageLayout.TempSuffix, StringComparison.Ordinal) && !name.StartsWith(StorageLayout.SnapshotPrefix, StringComparison.Ordinal))
+                {
+                    fs.Delete(Path.Combine(directory, name));
+                }
+            }
+        }
+
+        var log = new List<TxnLogEntry>();
+        var state = RecoverCore(options, replicaOptions, fs, log);
+        var accepted = QuorumFiles.ReadEpoch(fs, options, QuorumFiles.AcceptedEpochFile);
+        var current = QuorumFiles.ReadEpoch(fs, options, QuorumFiles.CurrentEpochFile);
+        var summary = string.Create(
+            CultureInfo.InvariantCulture,
+            $"{(state.SnapshotPath is null ? "No snapshot" : "Loaded snapshot " + Path.GetFileName(state.SnapshotPath))} at zxid 0x{state.Recovery.SnapshotZxid:x}; {log.Count} logged txns after it{(log.Count > 0 ? $" (to 0x{log[^1].Zxid:x})" : string.Empty)} go to consensus; acceptedEpoch {accepted}, currentEpoch {current}.");
+        return new QuorumRecoveredState(state.Recovery, log, accepted, current, state.SnapshotPath, summary, state.Messages);
+    }
+
+    private static RecoveredState RecoverCore(StorageOptions options, ReplicaOptions replicaOptions, IStorageFileSystem? fileSystem, List<TxnLogEntry>? log)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(replicaOptions);
@@ -47,14 +90,14 @@ public static class StorageRecovery
         if (snapshots.Count == 0)
         {
             var recovery = new ReplicaRecovery(replicaOptions);
-            if (segments.Count > 0 && segments[0].Zxid > 1)
+            if (segments.Count > 0 && !TxnLogFormat.IsNextZxid(0, segments[0].Zxid))
             {
                 throw new StorageCorruptionException(string.Create(
                     CultureInfo.InvariantCulture,
                     $"There is no snapshot in {options.SnapshotDirectory} and the txn log in {options.LogDirectory} starts at zxid 0x{segments[0].Zxid:x}, not at the first txn: the txns before it are missing. Restore the snapshots, or move the data directory aside to start empty."));
             }
 
-            ReplayLog(fs, segments, recovery, 0, messages);
+            ReplayLog(fs, segments, recovery, log, 0, messages);
             var summary = segments.Count == 0
                 ? "The data directory holds no snapshot and no txn log: the server starts empty."
                 : string.Create(CultureInfo.InvariantCulture, $"No snapshot yet: replayed {recovery.TxnsReplayed} txns from the log to zxid 0x{recovery.LastZxid:x} ({recovery.NodeCount} znodes, {recovery.SessionCount} sessions).");
@@ -88,8 +131,8 @@ public static class StorageRecovery
                     $"The newest usable snapshot, {Path.GetFileName(path)}, starts at zxid 0x{zxid:x}, but the txn log starts at 0x{segments[0].Zxid:x}: the txns in between are missing. Damaged newer snapshots: {string.Join("; ", problems)}"));
             }
 
-            ReplayLog(fs, segments, recovery, zxid, messages);
-            if (recovery.LastZxid == zxid && segments.Count > 0 && LastLoggedZxidBelow(segments, zxid))
+            ReplayLog(fs, segments, recovery, log, zxid, messages);
+            if (recovery.LastZxid == zxid && (log is null || log.Count == 0) && segments.Count > 0 && LastLoggedZxidBelow(segments, zxid))
             {
                 messages.Add(string.Create(CultureInfo.InvariantCulture, $"The txn log ends before snapshot {Path.GetFileName(path)} (zxid 0x{zxid:x}); the snapshot alone is the state."));
             }
@@ -162,10 +205,14 @@ public static class StorageRecovery
 
     private static bool LastLoggedZxidBelow(List<(long Zxid, string Path)> segments, long zxid) => segments[^1].Zxid <= zxid;
 
-    private static void ReplayLog(IStorageFileSystem fs, List<(long Zxid, string Path)> segments, ReplicaRecovery recovery, long fromZxid, List<string> messages)
+    // Replays the txns after 'fromZxid' over 'recovery', or, for a quorum member, collects them in
+    // 'log' without applying them.
+    private static void ReplayLog(IStorageFileSystem fs, List<(long Zxid, string Path)> segments, ReplicaRecovery recovery, List<TxnLogEntry>? log, long fromZxid, List<string> messages)
     {
         var start = Math.Max(0, FindStart(segments, fromZxid));
         var previous = -1L;
+        var last = fromZxid;
+        var discarding = false;
         for (var i = start; i < segments.Count; i++)
         {
             var (nameZxid, path) = segments[i];
@@ -173,12 +220,19 @@ public static class StorageRecovery
             var stopBefore = isLast ? long.MaxValue : segments[i + 1].Zxid;
             var scan = TxnLogSegmentScan.Read(fs, path, nameZxid, previous, stopBefore, (entry, offset) =>
             {
-                if (entry.Zxid <= fromZxid)
+                if (entry.Zxid <= fromZxid || discarding)
                 {
                     return;
                 }
 
-                if (recovery.LastZxid == fromZxid && !TxnLogFormat.IsNextZxid(fromZxid, entry.Zxid))
+                if (last == fromZxid && log is not null && !TxnLogFormat.IsNextZxid(fromZxid, entry.Zxid))
+                {
+                    discarding = true;
+                    messages.Add(string.Create(CultureInfo.InvariantCulture, $"The txn log after the snapshot at zxid 0x{fromZxid:x} does not continue from it (it goes on at 0x{entry.Zxid:x}): it is what is left of a log a leader's snapshot replaced, and is dropped."));
+                    return;
+                }
+
+                if (last == fromZxid && !TxnLogFormat.IsNextZxid(fromZxid, entry.Zxid))
                 {
                     throw new StorageCorruptionException(
                         string.Create(CultureInfo.InvariantCulture, $"the first txn after the snapshot's zxid 0x{fromZxid:x} is 0x{entry.Zxid:x}: the txns in between are missing"),
@@ -186,7 +240,15 @@ public static class StorageRecovery
                         offset);
                 }
 
-                recovery.Replay(entry);
+                last = entry.Zxid;
+                if (log is null)
+                {
+                    recovery.Replay(entry);
+                }
+                else
+                {
+                    log.Add(entry);
+                }
             });
 
             var name = Path.GetFileName(path);

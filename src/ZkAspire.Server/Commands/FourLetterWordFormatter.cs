@@ -109,6 +109,27 @@ internal static class FourLetterWordFormatter
         Line(text, "maxSessionTimeout", options.EffectiveMaxSessionTimeoutMs);
         Line(text, "clientPortListenBacklog", options.ClientPortListenBacklog);
         Line(text, "serverId", options.ServerId);
+        if (options.IsReplicated)
+        {
+            // QuorumZooKeeperServer.dumpConf: the quorum settings, then the membership as
+            // /zookeeper/config holds it. peerType is the LearnerType's ordinal (0 participant).
+            var members = options.GetEnsemble();
+            var me = members.FirstOrDefault(m => m.Id == options.ServerId);
+            Line(text, "initLimit", options.InitLimit);
+            Line(text, "syncLimit", options.SyncLimit);
+            Line(text, "electionAlg", 3);
+            Line(text, "electionPort", me?.ElectionPort ?? 0);
+            Line(text, "quorumPort", me?.QuorumPort ?? 0);
+            Line(text, "peerType", me?.Type == Consensus.LearnerType.Observer ? 1 : 0);
+            text.Append("membership: \n");
+            foreach (var member in members)
+            {
+                text.Append(member.ToConfigLine()).Append('\n');
+            }
+
+            text.Append("version=0\n");
+        }
+
         return text.ToString();
 
         static void Line(StringBuilder text, string key, object value) =>
@@ -239,6 +260,10 @@ internal static class FourLetterWordFormatter
         return text.ToString();
     }
 
+    /// <summary>What ZooKeeper answers most four-letter words with while its server is not running (electing, or without a quorum): <c>ZK_NOT_SERVING</c>.</summary>
+    /// <returns>The text.</returns>
+    public static string NotServing() => "This ZooKeeper instance is not currently serving requests\n";
+
     /// <summary>crst.</summary>
     /// <returns>The text.</returns>
     public static string Crst() => "Connection stats reset.\n";
@@ -287,6 +312,24 @@ internal static class FourLetterWordFormatter
             Line(text, "max_file_descriptor_count", max);
         }
 
+        if (stats.Quorum is { } quorum)
+        {
+            // QuorumPeer.getDetailedPeerState: "leading - broadcast", "following - synchronization".
+            Line(text, "peer_state", quorum.State.ToString().ToLowerInvariant() + " - " + quorum.Phase.ToString().ToLowerInvariant());
+            Line(text, "quorum_leader", quorum.LeaderId);
+            Line(text, "quorum_epoch", quorum.Epoch);
+            Line(text, "last_logged_zxid", "0x" + JavaText.Hex(quorum.LastLoggedZxid));
+            Line(text, "committed_zxid", "0x" + JavaText.Hex(quorum.CommittedZxid));
+            if (stats.Mode == ServerMode.Leader)
+            {
+                // LeaderBean / Leader's mntr keys.
+                Line(text, "learners", quorum.Learners);
+                Line(text, "synced_followers", quorum.SyncedFollowers);
+                Line(text, "pending_syncs", quorum.PendingSyncs);
+                Line(text, "quorum_syncs_waiting", quorum.QuorumSyncs);
+            }
+        }
+
         return text.ToString();
 
         static void Line(StringBuilder text, string key, object value) =>
@@ -303,6 +346,7 @@ internal static class FourLetterWordFormatter
         ServerMode.Follower => "follower",
         ServerMode.Observer => "observer",
         ServerMode.ReadOnly => "read-only",
+        ServerMode.Looking => "looking",
         _ => "unknown",
     };
 

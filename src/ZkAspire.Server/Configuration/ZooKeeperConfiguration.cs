@@ -36,6 +36,12 @@ public sealed class ZooKeeperConfiguration
     /// <summary>The prefix of environment variables that override settings.</summary>
     public const string EnvironmentPrefix = "ZKASPIRE_";
 
+    /// <summary>
+    /// The environment variable that gives the server id when <c>dataDir</c> has no <c>myid</c>
+    /// file; the file is then written with it (as the official ZooKeeper image does with <c>ZOO_MY_ID</c>).
+    /// </summary>
+    public const string MyIdVariable = "ZKASPIRE_MYID";
+
     private const string ZooKeeperPrefix = "zookeeper.";
 
     private static readonly Dictionary<string, Setting> Settings = BuildSettings();
@@ -111,7 +117,7 @@ public sealed class ZooKeeperConfiguration
             configuration.Apply(argument[..separator].Trim(), argument[(separator + 1)..].Trim(), "command line", exactKey: true);
         }
 
-        configuration.ReadMyId();
+        configuration.ReadMyId(environment);
         configuration.Finish();
         return configuration;
     }
@@ -152,7 +158,8 @@ public sealed class ZooKeeperConfiguration
         var variables = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (DictionaryEntry entry in environment)
         {
-            if (entry.Key is string name && name.StartsWith(EnvironmentPrefix, StringComparison.Ordinal) && name.Length > EnvironmentPrefix.Length)
+            if (entry.Key is string name && name.StartsWith(EnvironmentPrefix, StringComparison.Ordinal) && name.Length > EnvironmentPrefix.Length
+                && !string.Equals(name, MyIdVariable, StringComparison.OrdinalIgnoreCase))
             {
                 variables[name] = entry.Value as string ?? string.Empty;
             }
@@ -262,7 +269,7 @@ public sealed class ZooKeeperConfiguration
                 canonical = prefix + id.ToString(CultureInfo.InvariantCulture);
                 setting = prefix == "server."
                     ? new Setting((o, k, v) => o.Servers[id] = RequireText(v))
-                    : new Setting((_, _, _) => { }, "group and weight settings are used in replicated mode, which is not supported yet.");
+                    : new Setting((_, _, _) => { }, "hierarchical quorums (group and weight) are not supported: every participant has one vote.", Warn: true);
                 return true;
             }
         }
@@ -270,46 +277,109 @@ public sealed class ZooKeeperConfiguration
         return false;
     }
 
-    private void ReadMyId()
+    private void ReadMyId(IDictionary? environment)
     {
-        // ZooKeeper reads <dataDir>/myid in replicated mode; we read it whenever it is there so
-        // that session ids carry the server id (their top byte), as ZooKeeper's quorum servers do.
+        // ZooKeeper (QuorumPeerConfig.parseProperties) reads <dataDir>/myid in replicated mode
+        // and fails without it; we also read it standalone when it is there, so that session ids
+        // carry the server id (their top byte), as ZooKeeper's quorum servers do.
+        var replicated = Options.IsReplicated;
+        var fromEnvironment = environment?[MyIdVariable] as string;
         if (Options.DataDir is not { } dataDir)
         {
+            if (replicated)
+            {
+                throw new ZooKeeperConfigurationException(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"A replicated ensemble ({Options.Servers.Count} server.N lines) needs a dataDir: the myid file, the epochs and the txn log live there. Set dataDir."));
+            }
+
             return;
         }
 
         var path = Path.Combine(dataDir, "myid");
-        if (!File.Exists(path))
+        long? fileId = null;
+        if (File.Exists(path))
         {
-            return;
+            string text;
+            try
+            {
+                text = File.ReadAllText(path).Trim();
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ZooKeeperConfigurationException($"Cannot read '{path}': {e.Message}", e);
+            }
+
+            if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+            {
+                throw new ZooKeeperConfigurationException("myid", text, $"'{path}' must hold the server id, a number", path);
+            }
+
+            fileId = id;
         }
 
-        string text;
-        try
+        long? environmentId = null;
+        if (!string.IsNullOrWhiteSpace(fromEnvironment))
         {
-            text = File.ReadAllText(path).Trim();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ZooKeeperConfigurationException($"Cannot read '{path}': {e.Message}", e);
+            if (!long.TryParse(fromEnvironment.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var id) || id is < 1 or > 255)
+            {
+                throw new ZooKeeperConfigurationException("myid", fromEnvironment, "must be a server id from 1 to 255", "environment variable " + MyIdVariable);
+            }
+
+            environmentId = id;
         }
 
-        if (!long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var id))
+        if (fileId is { } f && environmentId is { } v && f != v)
         {
-            throw new ZooKeeperConfigurationException("myid", text, $"'{path}' must hold the server id, a number", path);
+            // The file is the server's identity on disk; a different id would make it another
+            // server with this one's epochs and log.
+            throw new ZooKeeperConfigurationException(string.Create(
+                CultureInfo.InvariantCulture,
+                $"{MyIdVariable}={v} contradicts '{path}', which holds {f}. A data directory belongs to one server: fix the variable, or use another dataDir."));
         }
 
-        Options.ServerId = id;
+        if (fileId is null && environmentId is { } newId && replicated)
+        {
+            try
+            {
+                Directory.CreateDirectory(dataDir);
+                File.WriteAllText(path, newId.ToString(CultureInfo.InvariantCulture) + "\n");
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ZooKeeperConfigurationException($"Cannot write '{path}' from {MyIdVariable}: {e.Message}", e);
+            }
+
+            fileId = newId;
+        }
+
+        if (fileId is { } serverId)
+        {
+            Options.ServerId = serverId;
+        }
+        else if (replicated)
+        {
+            throw new ZooKeeperConfigurationException(
+                $"'{path}' is missing: a member of a replicated ensemble needs its server id there (the N of its server.N line), or in the environment variable {MyIdVariable}.");
+        }
     }
 
     private void Finish()
     {
-        if (Options.Servers.Count > 1)
+        if (Options.IsReplicated && Options.GetEnsemble().FirstOrDefault(m => m.Id == Options.ServerId) is { ClientPort: { } linePort } me)
         {
-            throw new ZooKeeperConfigurationException(string.Create(
-                CultureInfo.InvariantCulture,
-                $"Replicated mode ({Options.Servers.Count} server.N lines: {string.Join(", ", Options.Servers.Keys.Select(k => "server." + k.ToString(CultureInfo.InvariantCulture)))}) is not supported yet; this server runs standalone only. Remove the server.N lines, or keep one."));
+            // ZooKeeper 3.5+ takes the client address from the server line when zoo.cfg has no
+            // clientPort (the dynamic configuration form); a clientPort that differs is an error
+            // (ZooKeeperServerOptions.Validate).
+            if (Options.ClientPort == new ZooKeeperServerOptions().ClientPort)
+            {
+                Options.ClientPort = linePort;
+            }
+
+            if (me.ClientAddress is { } address && Options.ClientPortAddress == new ZooKeeperServerOptions().ClientPortAddress)
+            {
+                Options.ClientPortAddress = address;
+            }
         }
 
         if (Options.AdminEnableServer)
@@ -318,6 +388,23 @@ public sealed class ZooKeeperConfiguration
         }
 
         Options.Validate();
+    }
+
+    private static byte[] ReadSecret(string path)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            throw new FormatException($"cannot read the secret file: {e.Message}");
+        }
+
+        // A trailing newline from an editor or `echo` is not part of the secret.
+        var text = bytes.AsSpan().TrimEnd("\r\n"u8);
+        return text.Length >= 16 ? text.ToArray() : throw new FormatException($"the file holds {text.Length} bytes; a quorum secret needs at least 16");
     }
 
     private static string RequireText(string value) =>
@@ -358,7 +445,7 @@ public sealed class ZooKeeperConfiguration
 
     private static Dictionary<string, Setting> BuildSettings()
     {
-        const string Replicated = "used in replicated mode, which is not supported yet.";
+        const string Replicated = "not supported by ZkAspire's ensemble (no dynamic reconfiguration, local sessions, read-only mode or observer masters); the setting is ignored.";
         const string NoEffect = "accepted for compatibility; it has no effect in ZkAspire.";
         const string NotSupported = "not supported by ZkAspire yet; the setting is ignored.";
 
@@ -396,13 +483,25 @@ public sealed class ZooKeeperConfiguration
             ["zkaspire.outputBufferSoftLimit"] = Int((o, v) => o.OutputBufferSoftLimitBytes = v),
             ["zkaspire.outputBufferHardLimit"] = Int((o, v) => o.OutputBufferHardLimitBytes = v),
             ["zkaspire.traceContext"] = Bool((o, v) => o.AcceptTraceContext = v),
+            ["standaloneEnabled"] = Bool((o, v) => o.StandaloneEnabled = v),
+            ["peerType"] = new Setting((o, _, v) => o.PeerType = v.ToUpperInvariant() switch
+            {
+                "PARTICIPANT" => Consensus.LearnerType.Participant,
+                "OBSERVER" => Consensus.LearnerType.Observer,
+                _ => throw new FormatException("expected participant or observer"),
+            }),
+            ["cnxTimeout"] = Int((o, v) => o.PeerConnectTimeoutMs = v),
+            ["commitLogCount"] = Int((o, v) => o.CommitLogCount = v),
+            ["zkaspire.quorumSecretFile"] = Text((o, v) => o.QuorumSecret = ReadSecret(v)),
+            ["zkaspire.peerMaxFrameBytes"] = Int((o, v) => o.PeerMaxFrameBytes = v),
+            ["zkaspire.peerSendQueueBytes"] = Long((o, v) => o.PeerSendQueueBytes = v),
         };
 
         foreach (var key in new[]
         {
-            "electionAlg", "peerType", "standaloneEnabled", "reconfigEnabled", "quorumListenOnAllIPs", "syncEnabled",
+            "electionAlg", "reconfigEnabled", "quorumListenOnAllIPs", "syncEnabled",
             "connectToLearnerMasterLimit", "observerMasterPort", "localSessionsEnabled", "localSessionsUpgradingEnabled",
-            "dynamicConfigFile", "cnxTimeout", "electionPortBindRetry", "readonlymode.enabled", "leaderServes",
+            "dynamicConfigFile", "electionPortBindRetry", "readonlymode.enabled", "leaderServes",
             "multiAddress.enabled", "multiAddress.reachabilityCheckEnabled", "multiAddress.reachabilityCheckTimeoutMs",
         })
         {

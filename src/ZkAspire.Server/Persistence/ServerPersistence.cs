@@ -20,7 +20,7 @@ namespace ZkAspire.Server.Persistence;
 /// <see cref="OnPersistFailed"/> run on the event loop. The log's writer thread and the snapshot
 /// writer only post inputs to the loop (<see cref="ITxnLogListener"/>, <see cref="SnapshotDriver.WriterProgressed"/>).
 /// </remarks>
-internal sealed class ServerPersistence : ITxnLogListener
+internal sealed class ServerPersistence : IReplicaLogListener
 {
     /// <summary>The file, in each data directory's layout directory, that a running server holds locked.</summary>
     public const string LockFileName = "server.lock";
@@ -37,6 +37,7 @@ internal sealed class ServerPersistence : ITxnLogListener
     private Task _snapshotReport = Task.CompletedTask;
     private int _stepQueued;
     private bool _closed;
+    private bool _quorum;
 
     // Loop only.
     private bool _snapshotDue;
@@ -152,6 +153,71 @@ internal sealed class ServerPersistence : ITxnLogListener
         return replica;
     }
 
+    /// <summary>
+    /// Locks the data directories, recovers what a member of an ensemble has on disk (the newest
+    /// snapshot, the logged txns after it unapplied, the epochs), opens the txn log and makes the
+    /// replica, LOOKING, whose txns, truncations, snapshot installs and epochs go to the log's
+    /// writer thread in order (docs/design/replication.md, "Phase 2").
+    /// </summary>
+    /// <param name="replicaOptions">The replica's settings (the ensemble's session secret set).</param>
+    /// <param name="quorum">The ensemble settings.</param>
+    /// <param name="output">Where client replies go.</param>
+    /// <param name="peers">Where peer messages go.</param>
+    /// <param name="nowMs">The host's clock.</param>
+    /// <returns>The replica.</returns>
+    /// <exception cref="DataDirectoryException">A directory cannot be created, read, written or locked.</exception>
+    /// <exception cref="StorageCorruptionException">The directory cannot be recovered without losing acknowledged data.</exception>
+    public Replica OpenQuorumMember(ReplicaOptions replicaOptions, Consensus.QuorumPeerOptions quorum, IReplicaOutput output, IPeerOutput peers, long nowMs)
+    {
+        var started = _time.GetTimestamp();
+        Replica replica;
+        QuorumRecoveredState recovered;
+        _quorum = true;
+        try
+        {
+            Lock(Options.SnapshotDirectory);
+            if (Options.LogDirectory != Options.SnapshotDirectory)
+            {
+                Lock(Options.LogDirectory);
+            }
+
+            recovered = StorageRecovery.RecoverQuorumMember(Options, replicaOptions);
+            foreach (var message in recovered.Messages)
+            {
+                _logger.LogWarning("{Message}", message);
+            }
+
+            _log = new FileTxnLog(Options, this, time: _time);
+            replica = recovered.Recovery.CreateQuorumMember(quorum, recovered.AcceptedEpoch, recovered.CurrentEpoch, recovered.Log, output, peers, new QuorumLog(this, _log), nowMs);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Abandon();
+            throw new DataDirectoryException(string.Create(CultureInfo.InvariantCulture, $"Cannot use the data directory {Describe()}: {e.Message}"), e);
+        }
+        catch
+        {
+            Abandon();
+            throw;
+        }
+
+        foreach (var warning in recovered.Recovery.Warnings)
+        {
+            _logger.LogWarning("{Message}", warning);
+        }
+
+        _logger.LogInformation("{Summary} Recovered {Directory} in {Elapsed} ms", recovered.Summary, Describe(), (long)_time.GetElapsedTime(started).TotalMilliseconds);
+        _snapshots = new SnapshotDriver(Options, new Random(), time: _time);
+        _snapshots.WriterProgressed += QueueStep;
+
+        // A member that starts empty snapshots at once, so that its log never has to start at
+        // the first txn of the ensemble's history after a purge.
+        _snapshotDue = recovered.SnapshotPath is null;
+        _lastSnapshotZxid = recovered.SnapshotPath is null ? -1 : recovered.Recovery.SnapshotZxid;
+        StartPurgeTimer();
+        return replica;
+    }
+
     /// <summary>After each batch of inputs, on the loop: begins a snapshot when one is due and none is in progress.</summary>
     /// <param name="core">The core.</param>
     public void AfterBatch(IServerCore core)
@@ -231,10 +297,21 @@ internal sealed class ServerPersistence : ITxnLogListener
     }
 
     /// <inheritdoc/>
-    void ITxnLogListener.Persisted(long zxid) => _post(new LoopInput(LoopInputKind.Persisted, null, default, null, 0, zxid));
+    void ITxnLogListener.Persisted(long zxid)
+    {
+        // A member of an ensemble hears of durability through its flushes only.
+        if (!_quorum)
+        {
+            _post(new LoopInput(LoopInputKind.Persisted, null, default, null, 0, zxid));
+        }
+    }
 
     /// <inheritdoc/>
-    void ITxnLogListener.PersistFailed(long fromZxid, Exception error) => _post(new LoopInput(LoopInputKind.PersistFailed, null, default, error, 0, fromZxid));
+    void ITxnLogListener.PersistFailed(long fromZxid, Exception error) =>
+        _post(new LoopInput(_quorum ? LoopInputKind.PersistFatal : LoopInputKind.PersistFailed, null, default, error, 0, fromZxid));
+
+    /// <inheritdoc/>
+    void IReplicaLogListener.Flushed(long batch) => _post(new LoopInput(LoopInputKind.Flushed, null, default, null, 0, batch));
 
     /// <summary>
     /// After the event loop has ended: stops the purge timer, abandons a snapshot still being
@@ -397,4 +474,42 @@ internal sealed class ServerPersistence : ITxnLogListener
     private string Describe() => Options.DataLogDir is null || Options.LogDirectory == Options.SnapshotDirectory
         ? Options.DataDir
         : $"{Options.DataDir} (dataLogDir {Options.DataLogDir})";
+
+    /// <summary>
+    /// The replica's persistence as a member of an ensemble: the txn log, in order; a snapshot
+    /// received from the leader also abandons the local snapshot in progress, which was of the
+    /// state it replaces.
+    /// </summary>
+    /// <param name="owner">The persistence.</param>
+    /// <param name="log">The txn log.</param>
+    private sealed class QuorumLog(ServerPersistence owner, FileTxnLog log) : IReplicaPersistence
+    {
+        /// <inheritdoc/>
+        public void Append(TxnLogEntry entry) => log.Append(entry);
+
+        /// <inheritdoc/>
+        public void Truncate(long zxid)
+        {
+            owner._logger.LogInformation("Truncating the txn log after zxid 0x{Zxid:x}: the leader does not have the txns after it (TRUNC)", zxid);
+            log.Truncate(zxid);
+        }
+
+        /// <inheritdoc/>
+        public void InstallSnapshot(long zxid, ReadOnlyMemory<byte> snapshot)
+        {
+            owner._snapshots?.Abort();
+            owner._lastSnapshotZxid = zxid;
+            owner._logger.LogInformation("Installing the leader's snapshot at zxid 0x{Zxid:x} ({Bytes} bytes); the txn log is replaced", zxid, snapshot.Length);
+            log.InstallSnapshot(zxid, snapshot);
+        }
+
+        /// <inheritdoc/>
+        public void SetAcceptedEpoch(int epoch) => log.SetAcceptedEpoch(epoch);
+
+        /// <inheritdoc/>
+        public void SetCurrentEpoch(int epoch) => log.SetCurrentEpoch(epoch);
+
+        /// <inheritdoc/>
+        public void Flush(long batch) => log.Flush(batch);
+    }
 }

@@ -25,6 +25,14 @@ internal enum LoopInputKind
     PersistFailed,
     /// <summary>Produce the next chunk of the snapshot in progress.</summary>
     SnapshotStep,
+    /// <summary>A message from another server of the ensemble (a <see cref="Quorum.PeerDelivery"/> in <see cref="LoopInput.Payload"/>).</summary>
+    PeerMessage,
+    /// <summary>A peer link closed (the <see cref="Quorum.PeerLink"/> in <see cref="LoopInput.Payload"/>).</summary>
+    PeerClosed,
+    /// <summary>Everything a member of an ensemble handed to storage before the flush of the batch in <see cref="LoopInput.Argument"/> is durable.</summary>
+    Flushed,
+    /// <summary>A member of an ensemble could not write its storage (the IO error in <see cref="LoopInput.Payload"/>): it must stop.</summary>
+    PersistFatal,
 }
 
 /// <summary>One input to the event loop. A struct, so posting a request allocates nothing beyond its decoded body.</summary>

@@ -1,0 +1,210 @@
+// Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
+
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using Microsoft.Extensions.Logging;
+using ZkAspire.Server.Consensus;
+
+namespace ZkAspire.Server.Quorum;
+
+/// <summary>
+/// One authenticated connection to another server of the ensemble: a reader that decodes frames
+/// and a writer that drains a bounded queue. Closing it (for any reason) reports it once.
+/// </summary>
+internal sealed class PeerLink
+{
+    private readonly Socket _socket;
+    private readonly int _maxFrameBytes;
+    private readonly ILogger _logger;
+    private readonly Channel<byte[]> _queue = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _closed = new();
+    private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private long _queuedBytes;
+    private int _closing;
+    private string _reason = string.Empty;
+
+    /// <summary>Creates a link over a connected socket whose handshake is done.</summary>
+    /// <param name="socket">The socket.</param>
+    /// <param name="peerId">The peer's authenticated server id.</param>
+    /// <param name="initiator">The server id that dialed.</param>
+    /// <param name="maxFrameBytes">The largest frame accepted.</param>
+    /// <param name="logger">Where to log.</param>
+    public PeerLink(Socket socket, long peerId, long initiator, int maxFrameBytes, ILogger logger)
+    {
+        _socket = socket;
+        PeerId = peerId;
+        Initiator = initiator;
+        _maxFrameBytes = maxFrameBytes;
+        _logger = logger;
+    }
+
+    /// <summary>Gets the peer's server id.</summary>
+    public long PeerId { get; }
+
+    /// <summary>Gets the server id that dialed this link.</summary>
+    public long Initiator { get; }
+
+    /// <summary>Gets whether the link is closed or closing.</summary>
+    public bool IsClosed => Volatile.Read(ref _closing) != 0;
+
+    /// <summary>Gets a task that completes when the reader and the writer have ended.</summary>
+    public Task Completion => _completion.Task;
+
+    /// <summary>Starts the reader and the writer.</summary>
+    /// <param name="onMessage">Gets each decoded message.</param>
+    /// <param name="onClosed">Gets the link once, when it has closed.</param>
+    public void Start(Action<PeerLink, PeerMessage> onMessage, Action<PeerLink> onClosed)
+    {
+        var reader = Task.Run(() => ReadAsync(onMessage));
+        var writer = Task.Run(WriteAsync);
+        _ = Task.WhenAll(reader, writer).ContinueWith(
+            _ =>
+            {
+                _socket.Dispose();
+                _closed.Dispose();
+                onClosed(this);
+                _completion.TrySetResult();
+            },
+            CancellationToken.None,
+            TaskContinuationOptions.None,
+            TaskScheduler.Default);
+    }
+
+    /// <summary>Queues a frame; <see langword="false"/> if the queue would exceed its limit (a frame is always taken into an empty queue).</summary>
+    /// <param name="frame">The frame, length prefix included.</param>
+    /// <param name="limit">The queue's limit in bytes.</param>
+    /// <returns>Whether it was queued.</returns>
+    public bool Enqueue(byte[] frame, long limit)
+    {
+        if (IsClosed)
+        {
+            return true;
+        }
+
+        var queued = Interlocked.Add(ref _queuedBytes, frame.Length);
+        if (queued > limit && queued != frame.Length)
+        {
+            Interlocked.Add(ref _queuedBytes, -frame.Length);
+            return false;
+        }
+
+        _queue.Writer.TryWrite(frame);
+        return true;
+    }
+
+    /// <summary>Closes the link (idempotent).</summary>
+    /// <param name="reason">Why, for the log.</param>
+    public void Close(string reason)
+    {
+        if (Interlocked.Exchange(ref _closing, 1) != 0)
+        {
+            return;
+        }
+
+        _reason = reason;
+        _logger.LogInformation("Peer link to server {Peer} closed: {Reason}", PeerId, reason);
+        _queue.Writer.TryComplete();
+        try
+        {
+            _closed.Cancel();
+            _socket.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+        }
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() => $"link to server {PeerId}{(IsClosed ? " (closed: " + _reason + ")" : string.Empty)}";
+
+    private async Task ReadAsync(Action<PeerLink, PeerMessage> onMessage)
+    {
+        var header = new byte[4];
+        var token = _closed.Token;
+        try
+        {
+            while (true)
+            {
+                await _socket.ReceiveExactlyAsync(header, token).ConfigureAwait(false);
+                var length = BinaryPrimitives.ReadInt32BigEndian(header);
+                if (length <= 0 || length > _maxFrameBytes)
+                {
+                    Close($"a frame of {length} bytes (the limit is {_maxFrameBytes}, zkaspire.peerMaxFrameBytes)");
+                    return;
+                }
+
+                var payload = new byte[length];
+                await _socket.ReceiveExactlyAsync(payload, token).ConfigureAwait(false);
+                PeerMessage message;
+                try
+                {
+                    message = PeerMessageCodec.Decode(payload);
+                }
+                catch (Exception e) when (e is not OutOfMemoryException)
+                {
+                    // ProtocolException for what the codec recognizes as wrong; anything else a
+                    // garbled frame provokes closes this link the same way, and only it.
+                    Close("a malformed frame: " + e.Message);
+                    return;
+                }
+
+                onMessage(this, message);
+            }
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException or EndOfStreamException)
+        {
+            Close(e is EndOfStreamException ? "the peer closed the connection" : e.Message);
+        }
+    }
+
+    private async Task WriteAsync()
+    {
+        var reader = _queue.Reader;
+        var token = _closed.Token;
+        try
+        {
+            while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
+            {
+                while (reader.TryRead(out var frame))
+                {
+                    await _socket.SendAsync(frame, SocketFlags.None, token).ConfigureAwait(false);
+                    Interlocked.Add(ref _queuedBytes, -frame.Length);
+                }
+            }
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            Close(e.Message);
+        }
+    }
+}
+
+/// <summary>Reading a whole buffer from a socket.</summary>
+internal static class SocketReading
+{
+    /// <summary>Reads exactly <paramref name="buffer"/>'s length.</summary>
+    /// <param name="socket">The socket.</param>
+    /// <param name="buffer">Where the bytes go.</param>
+    /// <param name="cancellationToken">Cancels the read.</param>
+    /// <returns>A task that completes when the buffer is full.</returns>
+    /// <exception cref="EndOfStreamException">The peer closed first.</exception>
+    public static async Task ReceiveExactlyAsync(this Socket socket, Memory<byte> buffer, CancellationToken cancellationToken)
+    {
+        while (buffer.Length > 0)
+        {
+            var read = await socket.ReceiveAsync(buffer, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+            if (read == 0)
+            {
+                throw new EndOfStreamException();
+            }
+
+            buffer = buffer[read..];
+        }
+    }
+}
+
+/// <summary>A message and the link it came on, for the event loop.</summary>
+/// <param name="Link">The link.</param>
+/// <param name="Message">The message.</param>
+internal sealed record PeerDelivery(PeerLink Link, PeerMessage Message);

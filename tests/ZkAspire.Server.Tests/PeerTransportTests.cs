@@ -1,0 +1,210 @@
+// Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
+
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging.Abstractions;
+using ZkAspire.Server.Quorum;
+using ZkAspire.Server.Tests.Infrastructure;
+
+namespace ZkAspire.Server.Tests;
+
+/// <summary>The peer links: handshake checks, bad frames closing one link only, bounded send queues.</summary>
+public sealed class PeerTransportTests
+{
+    private static CancellationToken Token => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task BothPortsOfTheServerLineAreBoundAndTheHandshakeRejectsStrangers()
+    {
+        await using var ensemble = await TestEnsemble.StartAsync();
+        var leader = await ensemble.WaitForLeaderAsync();
+        var (quorumPort, electionPort) = leader.PeerPorts;
+        Assert.NotEqual(0, quorumPort);
+        Assert.NotEqual(0, electionPort);
+
+        // A server id that is not in the ensemble, this server's own id, and a wrong magic or
+        // version: the connection is closed without an answer.
+        foreach (var port in new[] { quorumPort, electionPort })
+        {
+            Assert.Equal(0, await HandshakeAsync(port, Handshake(99)));
+            Assert.Equal(0, await HandshakeAsync(port, Handshake(leader.Options.ServerId)));
+        }
+
+        var badMagic = Handshake(2);
+        badMagic[0] = (byte)'X';
+        Assert.Equal(0, await HandshakeAsync(quorumPort, badMagic));
+        var badVersion = Handshake(2);
+        badVersion[4] = 99;
+        Assert.Equal(0, await HandshakeAsync(quorumPort, badVersion));
+
+        // The ensemble never noticed.
+        Assert.Same(leader, await ensemble.WaitForLeaderAsync());
+    }
+
+    [Fact]
+    public async Task AGarbageOrOversizedFrameClosesOnlyThatLink()
+    {
+        // server.4 is an observer that never runs: its id is a member's, so its handshake passes.
+        await using var ensemble = await TestEnsemble.StartAsync(count: 4, observers: 1);
+        await ensemble.WaitForLeaderAsync();
+        await ensemble.Servers[3].StopAsync(Token);
+        var target = ensemble.Servers[0];
+
+        foreach (var frame in new[] { Frame([0xFF, 0x01, 0x02]), Frame([1, 250, 0, 0]), TooLarge() })
+        {
+            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            await socket.ConnectAsync(IPAddress.Loopback, target.PeerPorts.QuorumPort, Token);
+            await socket.SendAsync(Handshake(4), SocketFlags.None, Token);
+            var answer = new byte[PeerTransport.HandshakeSize];
+            await socket.ReceiveExactlyAsync(answer, Token);
+            Assert.Equal(target.Options.ServerId, BinaryPrimitives.ReadInt64BigEndian(answer.AsSpan(5)));
+            await socket.SendAsync(frame, SocketFlags.None, Token);
+            Assert.True(await ClosedByPeerAsync(socket), "the link with a bad frame stays open");
+        }
+
+        // The other links are untouched: the three participants still serve and write.
+        await ensemble.WaitForLeaderAsync();
+        await using var client = await EnsembleTests.ConnectAsync(target, ensemble.ConnectionString);
+        await client.CreateAsync("/still-fine", [1], cancellationToken: Token);
+    }
+
+    [Fact]
+    public async Task WithAQuorumSecretOnlyServersThatProveItJoin()
+    {
+        var secret = "0123456789abcdef-ensemble"u8.ToArray();
+        await using var ensemble = await TestEnsemble.StartAsync(count: 4, observers: 1, configure: o => o.QuorumSecret = secret);
+        await ensemble.WaitForLeaderAsync();
+        await ensemble.Servers[3].StopAsync(Token);
+        var port = ensemble.Servers[0].PeerPorts.QuorumPort;
+
+        // A member's id without the secret: refused before anything is said.
+        Assert.Equal(0, await HandshakeAsync(port, Handshake(4)));
+
+        // Claiming to have it: the server proves itself, then hears a wrong proof and hangs up.
+        using (var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            await socket.ConnectAsync(IPAddress.Loopback, port, Token);
+            var hello = Handshake(4, authenticated: true);
+            await socket.SendAsync(hello, SocketFlags.None, Token);
+            var answer = new byte[PeerTransport.HandshakeSize + PeerTransport.ProofSize];
+            await socket.ReceiveExactlyAsync(answer, Token);
+            Assert.Equal(PeerTransport.Proof(secret, "accept", hello, answer.AsSpan(0, PeerTransport.HandshakeSize)), answer[PeerTransport.HandshakeSize..]);
+            await socket.SendAsync(new byte[PeerTransport.ProofSize], SocketFlags.None, Token);
+            Assert.True(await ClosedByPeerAsync(socket));
+        }
+
+        // With the secret, a link is taken (and then dropped here for a garbage frame).
+        using (var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            await socket.ConnectAsync(IPAddress.Loopback, port, Token);
+            var hello = Handshake(4, authenticated: true);
+            await socket.SendAsync(hello, SocketFlags.None, Token);
+            var answer = new byte[PeerTransport.HandshakeSize + PeerTransport.ProofSize];
+            await socket.ReceiveExactlyAsync(answer, Token);
+            await socket.SendAsync(PeerTransport.Proof(secret, "dial", hello, answer.AsSpan(0, PeerTransport.HandshakeSize)), SocketFlags.None, Token);
+            await socket.SendAsync(Frame([0xFF]), SocketFlags.None, Token);
+            Assert.True(await ClosedByPeerAsync(socket));
+        }
+
+        // The members, which share the secret, serve; sessions resume across them.
+        var leader = await ensemble.WaitForLeaderAsync();
+        await using var client = await EnsembleTests.ConnectAsync(leader, ensemble.ConnectionString);
+        await client.CreateAsync("/authenticated", [1], cancellationToken: Token);
+    }
+
+    [Fact]
+    public async Task AFullSendQueueRefusesMoreButAlwaysTakesOneFrame()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync((IPEndPoint)listener.LocalEndPoint!, Token);
+        using var accepted = await listener.AcceptAsync(Token);
+
+        // Not started: nothing drains the queue, as with a peer that does not read.
+        var link = new PeerLink(accepted, 2, 2, 1024, NullLogger.Instance);
+        Assert.True(link.Enqueue(new byte[5000], limit: 1000));
+        Assert.False(link.Enqueue(new byte[10], limit: 1000));
+        link.Close("test");
+        Assert.True(link.IsClosed);
+    }
+
+    private static byte[] Handshake(long serverId, bool authenticated = false)
+    {
+        var bytes = new byte[PeerTransport.HandshakeSize];
+        PeerTransport.WriteHandshake(bytes, serverId, authenticated);
+        return bytes;
+    }
+
+    private static byte[] Frame(byte[] payload)
+    {
+        var frame = new byte[4 + payload.Length];
+        BinaryPrimitives.WriteInt32BigEndian(frame, payload.Length);
+        payload.CopyTo(frame, 4);
+        return frame;
+    }
+
+    private static byte[] TooLarge()
+    {
+        var frame = new byte[4];
+        BinaryPrimitives.WriteInt32BigEndian(frame, int.MaxValue);
+        return frame;
+    }
+
+    // Sends a handshake and returns how many bytes come back before the server closes (0: refused).
+    private static async Task<int> HandshakeAsync(int port, byte[] handshake)
+    {
+        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(IPAddress.Loopback, port, Token);
+        await socket.SendAsync(handshake, SocketFlags.None, Token);
+        var buffer = new byte[64];
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        var total = 0;
+        while (true)
+        {
+            int read;
+            try
+            {
+                read = await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token);
+            }
+            catch (SocketException)
+            {
+                return total;
+            }
+
+            if (read == 0)
+            {
+                return total;
+            }
+
+            total += read;
+        }
+    }
+
+    private static async Task<bool> ClosedByPeerAsync(Socket socket)
+    {
+        // Whatever the server had queued for the link may arrive first; the end is a close.
+        var buffer = new byte[64 * 1024];
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(Token);
+        timeout.CancelAfter(TimeSpan.FromSeconds(10));
+        try
+        {
+            while (await socket.ReceiveAsync(buffer, SocketFlags.None, timeout.Token) > 0)
+            {
+            }
+
+            return true;
+        }
+        catch (SocketException)
+        {
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+}
