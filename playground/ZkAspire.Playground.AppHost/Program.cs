@@ -5,9 +5,9 @@ using Microsoft.Extensions.Configuration;
 // The playground: a ZkAspire ensemble and a ticket office that keeps its options and stock in it.
 var builder = DistributedApplication.CreateBuilder(args);
 
-// Replicated mode is being wired into zkaspire-server (issue 4); until it lands the server runs
-// one replica, standalone. Run with --ZooKeeper:Replicas=3 to try a three-replica ensemble.
-var replicas = builder.Configuration.GetValue("ZooKeeper:Replicas", 1);
+// Three replicas (a leader and two followers) by default; --ZooKeeper:Replicas=1 runs one,
+// standalone, and 5 or 7 a larger ensemble.
+var replicas = builder.Configuration.GetValue("ZooKeeper:Replicas", 3);
 
 var zk = builder.AddZooKeeper("zk")
     .WithReplicas(replicas)

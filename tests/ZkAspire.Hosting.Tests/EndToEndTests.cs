@@ -44,10 +44,13 @@ public sealed class EndToEndTests
 
             connectionString = await app.GetConnectionStringAsync("zk", token);
             Assert.NotNull(connectionString);
-            Assert.Matches(@"^127\.0\.0\.1:\d+$", connectionString);
+            Assert.Matches(@"^127\.0\.0\.1:\d+(,127\.0\.0\.1:\d+){2}$", connectionString);
             dataDirectory = ensemble.FreshRunDataDirectory;
             Assert.True(Directory.Exists(dataDirectory), $"The run's data directory should exist: {dataDirectory}");
-            Assert.True(File.Exists(Path.Combine(dataDirectory, "zk-1", "myid")));
+            foreach (var replica in new[] { "zk-1", "zk-2", "zk-3" })
+            {
+                Assert.True(File.Exists(Path.Combine(dataDirectory, replica, "myid")), replica);
+            }
 
             await using (var client = await ZooKeeperClient.ConnectAsync(connectionString, token))
             {
@@ -55,10 +58,12 @@ public sealed class EndToEndTests
                 Assert.Equal("written before the restart", Encoding.UTF8.GetString((await client.GetDataAsync("/e2e", token)).Data!));
             }
 
-            // The dashboard's view: the replica's role as a property, the srvr command.
-            await notifications.WaitForResourceAsync("zk-1", e => HasProperty(e, "zookeeper.role", "standalone"), token);
-            await notifications.WaitForResourceAsync("zk", e => HasProperty(e, "zookeeper.leader", "zk-1"), token);
-            var srvr = await commands.ExecuteCommandAsync("zk-1", "zookeeper-srvr", token);
+            // The dashboard's view: the ensemble names its leader, that replica's role says so,
+            // and the srvr command answers.
+            var withLeader = await notifications.WaitForResourceAsync("zk", e => LeaderOf(e) is { } l && l.StartsWith("zk-", StringComparison.Ordinal), token);
+            var leader = LeaderOf(withLeader)!;
+            await notifications.WaitForResourceAsync(leader, e => HasProperty(e, "zookeeper.role", "leader"), token);
+            var srvr = await commands.ExecuteCommandAsync(leader, "zookeeper-srvr", token);
             Assert.True(srvr.Success, srvr.Message);
 
             // Thirty buyers who want four tickets each, at once, for a hundred tickets: exactly a
@@ -73,15 +78,19 @@ public sealed class EndToEndTests
             var office = await http.GetFromJsonAsync<OfficeView>("/", token);
             Assert.Equal(0, office!.Remaining);
 
-            // A replica restarted from the dashboard comes back with its data (its data directory
-            // is kept for the run), on the same port.
-            var restart = await commands.ExecuteCommandAsync("zk-1", KnownResourceCommands.RestartCommand, token);
+            // The leader restarted from the dashboard: the other two elect a leader, the service
+            // keeps working, and the data written before is there (the replica's data directory
+            // is kept for the run; it comes back on the same ports).
+            var restart = await commands.ExecuteCommandAsync(leader, KnownResourceCommands.RestartCommand, token);
             Assert.True(restart.Success, restart.Message);
-            await notifications.WaitForResourceAsync("zk-1", KnownResourceStates.Running, token);
+            await notifications.WaitForResourceAsync(leader, KnownResourceStates.Running, token);
             await using (var client = await ZooKeeperClient.ConnectAsync(connectionString, token))
             {
                 Assert.Equal("written before the restart", Encoding.UTF8.GetString((await client.GetDataAsync("/e2e", token)).Data!));
+                await client.SetDataAsync("/e2e", "written after the restart"u8.ToArray(), cancellationToken: token);
             }
+
+            Assert.Equal(0, (await http.GetFromJsonAsync<OfficeView>("/", token))!.Remaining);
 
             await app.StopAsync(token);
         }
@@ -90,6 +99,9 @@ public sealed class EndToEndTests
         await WaitUntilNoProcessHasAsync("ZKASPIRE_dataDir=" + dataDirectory, token);
         await WaitUntilNoProcessHasAsync("ConnectionStrings__zk=" + connectionString, token);
     }
+
+    private static string? LeaderOf(ResourceEvent e) =>
+        e.Snapshot.Properties.FirstOrDefault(p => p.Name == "zookeeper.leader")?.Value as string;
 
     private static bool HasProperty(ResourceEvent e, string name, string value) =>
         e.Snapshot.Properties.Any(p => p.Name == name && Equals(p.Value, value));
