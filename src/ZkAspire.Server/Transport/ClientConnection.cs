@@ -170,7 +170,10 @@ internal sealed class ClientConnection
         }
     }
 
-    /// <summary>Wakes the writer if output is queued (loop, at the end of a batch).</summary>
+    /// <summary>
+    /// Wakes the writer if output is queued (loop, at the end of a batch). An idle writer runs on
+    /// the calling thread until its send pends, so the output usually leaves before this returns.
+    /// </summary>
     public void Flush()
     {
         TaskCompletionSource? signal = null;
@@ -505,7 +508,15 @@ internal sealed class ClientConnection
                     }
                     else
                     {
-                        _writerSignal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                        // Continuations run synchronously: the loop's Flush runs this writer
+                        // inline, so a reply goes out in the loop's own turn (SendAsync completes
+                        // at once while the socket takes the bytes) instead of after a wake of a
+                        // thread-pool worker, which on a busy machine costs milliseconds per reply
+                        // (the durable lock workload waited longer for that wake than for the
+                        // fsync). A send the socket cannot take at once pends and resumes on the
+                        // pool, so the loop never blocks on a slow reader. ZooKeeper's
+                        // FinalRequestProcessor likewise writes from the thread that applied the txn.
+                        _writerSignal = new TaskCompletionSource();
                         _writerWaiting = true;
                         wait = _writerSignal.Task;
                     }
