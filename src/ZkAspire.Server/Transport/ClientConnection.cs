@@ -171,10 +171,12 @@ internal sealed class ClientConnection
     }
 
     /// <summary>
-    /// Wakes the writer if output is queued (loop, at the end of a batch). An idle writer runs on
-    /// the calling thread until its send pends, so the output usually leaves before this returns.
+    /// Wakes the writer if output is queued (loop, at the end of a batch). With
+    /// <paramref name="sendNow"/> an idle writer runs on the calling thread until its send pends,
+    /// so the output usually leaves before this returns; otherwise it runs on the thread pool.
     /// </summary>
-    public void Flush()
+    /// <param name="sendNow">Whether to send from the calling thread rather than hand the send off.</param>
+    public void Flush(bool sendNow = false)
     {
         TaskCompletionSource? signal = null;
         lock (_outputLock)
@@ -187,7 +189,19 @@ internal sealed class ClientConnection
             }
         }
 
-        signal?.TrySetResult();
+        if (signal is null)
+        {
+            return;
+        }
+
+        if (sendNow)
+        {
+            signal.TrySetResult();
+        }
+        else
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static s => s.TrySetResult(), signal, preferLocal: false);
+        }
     }
 
     /// <summary>
@@ -508,14 +522,10 @@ internal sealed class ClientConnection
                     }
                     else
                     {
-                        // Continuations run synchronously: the loop's Flush runs this writer
-                        // inline, so a reply goes out in the loop's own turn (SendAsync completes
-                        // at once while the socket takes the bytes) instead of after a wake of a
-                        // thread-pool worker, which on a busy machine costs milliseconds per reply
-                        // (the durable lock workload waited longer for that wake than for the
-                        // fsync). A send the socket cannot take at once pends and resumes on the
-                        // pool, so the loop never blocks on a slow reader. ZooKeeper's
-                        // FinalRequestProcessor likewise writes from the thread that applied the txn.
+                        // Continuations run synchronously, on the thread that sets the signal:
+                        // Flush(sendNow: true) runs this writer on the loop (see Flush), and a
+                        // send the socket cannot take at once pends and resumes on the pool, so
+                        // the loop never blocks on a slow reader.
                         _writerSignal = new TaskCompletionSource();
                         _writerWaiting = true;
                         wait = _writerSignal.Task;
