@@ -395,6 +395,7 @@ public sealed class ZooKeeperConfiguration
             ["nio.sessionlessCnxnTimeout"] = Int((o, v) => o.SessionlessConnectionTimeoutMs = v),
             ["zkaspire.outputBufferSoftLimit"] = Int((o, v) => o.OutputBufferSoftLimitBytes = v),
             ["zkaspire.outputBufferHardLimit"] = Int((o, v) => o.OutputBufferHardLimitBytes = v),
+            ["zkaspire.traceContext"] = Bool((o, v) => o.AcceptTraceContext = v),
         };
 
         foreach (var key in new[]
