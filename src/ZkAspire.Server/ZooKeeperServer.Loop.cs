@@ -15,6 +15,9 @@ public sealed partial class ZooKeeperServer
 {
     private const int MaxBatch = 1024;
 
+    // The batch length (inputs, plus one) up to which the loop sends replies itself.
+    private const int SendNowBatch = 8;
+
     /// <summary>The grant appended to the ConnectResponse of a client that asked for trace context.</summary>
     private static readonly ConnectExtension TraceContextGranted = new(TraceContextExtension.TraceContextFeature);
 
@@ -87,10 +90,18 @@ public sealed partial class ZooKeeperServer
             }
 
             AfterBatch();
-            FlushDirty();
+
+            // A short batch means the loop is waiting on its inputs, not keeping up with them:
+            // latency is what counts, so it sends the replies itself rather than wake a
+            // thread-pool worker for each connection, a wake that on a busy machine costs
+            // milliseconds (the durable lock workload, a chain of one-at-a-time writes, waited
+            // longer for it than for the fsync; ZooKeeper's FinalRequestProcessor also writes
+            // from the thread that applied the txn). A long batch hands the sends off, so they
+            // run beside the loop on the other cores.
+            FlushDirty(sendNow: count <= SendNowBatch);
         }
 
-        FlushDirty();
+        FlushDirty(sendNow: false);
     }
 
     private void AfterBatch()
@@ -417,11 +428,11 @@ public sealed partial class ZooKeeperServer
         }
     }
 
-    private void FlushDirty()
+    private void FlushDirty(bool sendNow)
     {
         foreach (var connection in _dirty)
         {
-            connection.Flush();
+            connection.Flush(sendNow);
         }
 
         _dirty.Clear();

@@ -80,4 +80,33 @@ public sealed class SnapshotDriverTests : IDisposable
         Assert.Equal(36, results.Count(r => r is SnapshotStepResult.MoreWork or SnapshotStepResult.Produced));
         Assert.True(StorageTools.VerifySnapshot(info.Path).IsValid);
     }
+
+    [Fact]
+    public void TheSnapshotFileIsWrittenAndSyncedOffTheThreadPool()
+    {
+        // Blocking writes and syncs on a thread-pool thread hold up the connections' and the
+        // event loop's work behind them (ZooKeeper's snapshot has a thread of its own too).
+        var fileSystem = new TestFileSystem();
+        using var server = new DurableServer(
+            _dir.Options(o =>
+            {
+                o.SnapshotChunkRecords = 10;
+                o.SnapshotBytesPerSync = 4096;
+            }),
+            fileSystem);
+        var connection = server.Connect();
+        for (var i = 0; i < 200; i++)
+        {
+            server.Call(connection, OpCode.Create, new CreateRequest("/n" + i, new byte[100], Acls.OpenAclUnsafe, 0));
+        }
+
+        // The test itself runs on the pool: count from here, while only the snapshot writes.
+        var syncsBefore = fileSystem.Syncs;
+        var poolIoBefore = fileSystem.IoOnThreadPool;
+        server.BeginSnapshot();
+        var info = server.FinishSnapshot();
+        Assert.True(fileSystem.Syncs - syncsBefore > 3, "the snapshot file was synced as it was written");
+        Assert.Equal(poolIoBefore, fileSystem.IoOnThreadPool);
+        Assert.True(StorageTools.VerifySnapshot(info.Path).IsValid);
+    }
 }

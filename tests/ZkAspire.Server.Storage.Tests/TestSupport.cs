@@ -102,6 +102,19 @@ internal sealed class TestFileSystem : IStorageFileSystem
 
     public int Syncs => Volatile.Read(ref _syncs);
 
+    private int _ioOnThreadPool;
+
+    /// <summary>Gets the file writes and syncs made on a thread-pool thread (where a blocking call stalls other work).</summary>
+    public int IoOnThreadPool => Volatile.Read(ref _ioOnThreadPool);
+
+    private void NoteIo()
+    {
+        if (Thread.CurrentThread.IsThreadPoolThread)
+        {
+            Interlocked.Increment(ref _ioOnThreadPool);
+        }
+    }
+
     private volatile bool _full;
 
     /// <summary>Gets or sets whether writes and growth fail with ENOSPC.</summary>
@@ -179,6 +192,7 @@ internal sealed class TestFileSystem : IStorageFileSystem
 
         public void Write(ReadOnlySpan<byte> buffer, long offset)
         {
+            owner.NoteIo();
             if (owner.Full || owner.Broken)
             {
                 // A full disk takes part of a write before it refuses the rest: leave half of it
@@ -192,6 +206,7 @@ internal sealed class TestFileSystem : IStorageFileSystem
 
         public void Sync()
         {
+            owner.NoteIo();
             if (owner.Broken || owner.SyncFails)
             {
                 throw new IOException("Input/output error");

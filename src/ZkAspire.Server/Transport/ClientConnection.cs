@@ -177,8 +177,13 @@ internal sealed class ClientConnection
         }
     }
 
-    /// <summary>Wakes the writer if output is queued (loop, at the end of a batch).</summary>
-    public void Flush()
+    /// <summary>
+    /// Wakes the writer if output is queued (loop, at the end of a batch). With
+    /// <paramref name="sendNow"/> an idle writer runs on the calling thread until its send pends,
+    /// so the output usually leaves before this returns; otherwise it runs on the thread pool.
+    /// </summary>
+    /// <param name="sendNow">Whether to send from the calling thread rather than hand the send off.</param>
+    public void Flush(bool sendNow = false)
     {
         TaskCompletionSource? signal = null;
         lock (_outputLock)
@@ -191,7 +196,19 @@ internal sealed class ClientConnection
             }
         }
 
-        signal?.TrySetResult();
+        if (signal is null)
+        {
+            return;
+        }
+
+        if (sendNow)
+        {
+            signal.TrySetResult();
+        }
+        else
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static s => s.TrySetResult(), signal, preferLocal: false);
+        }
     }
 
     /// <summary>
@@ -546,7 +563,11 @@ internal sealed class ClientConnection
                     }
                     else
                     {
-                        _writerSignal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                        // Continuations run synchronously, on the thread that sets the signal:
+                        // Flush(sendNow: true) runs this writer on the loop (see Flush), and a
+                        // send the socket cannot take at once pends and resumes on the pool, so
+                        // the loop never blocks on a slow reader.
+                        _writerSignal = new TaskCompletionSource();
                         _writerWaiting = true;
                         wait = _writerSignal.Task;
                     }
