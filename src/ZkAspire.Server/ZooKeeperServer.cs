@@ -129,6 +129,9 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
     /// </summary>
     public Task<Exception> Fault => _fault.Task;
 
+    /// <summary>Gets the number of peer links up (tests).</summary>
+    internal int PeerLinkCount => _transport?.LinkCount ?? 0;
+
     /// <summary>Gets the logger of the transport.</summary>
     internal ILogger TransportLogger { get; }
 

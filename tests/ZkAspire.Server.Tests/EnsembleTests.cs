@@ -167,6 +167,10 @@ public sealed class EnsembleTests
             await client.DisposeAsync();
             await leader.StopAsync(Token);
             _ = lost.ContinueWith(t => t.Exception, TaskScheduler.Default);
+
+            // The frozen followers' transports have seen the leader's links close, so the
+            // proposal waiting in their loops is dropped when they thaw, not logged.
+            await Poll.UntilAsync(() => Task.FromResult(followers.All(f => f.PeerLinkCount == 1)), TimeSpan.FromSeconds(30));
         }
         finally
         {
