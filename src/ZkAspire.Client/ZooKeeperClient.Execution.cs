@@ -96,6 +96,13 @@ public sealed partial class ZooKeeperClient
             }
 
             packet = createPacket(this, state);
+            if (_options.PropagateTraceContext)
+            {
+                // The request's span, or the caller's when ours is not sampled, so the server's
+                // span still joins the caller's trace; sent only where the server agreed.
+                packet.TraceContext = TakeTraceContext(activity ?? Activity.Current);
+            }
+
             IJuteRecord? body;
             Instrumentation.PendingRequests.Add(1);
             try
@@ -265,6 +272,9 @@ public sealed partial class ZooKeeperClient
             {
                 activity.SetTag(ZooKeeperClientTelemetry.Attributes.ErrorType, errorType);
                 activity.SetStatus(ActivityStatusCode.Error, failure!.Message);
+
+                // The OpenTelemetry "exception" event (type, message, stack trace).
+                activity.AddException(failure);
             }
         }
 
@@ -280,8 +290,36 @@ public sealed partial class ZooKeeperClient
                 tags.Add(ZooKeeperClientTelemetry.Attributes.ErrorType, errorType);
             }
 
+            // Recommended by the database-client conventions, and low in cardinality.
+            if (_connection.Server is { } server)
+            {
+                tags.Add(ZooKeeperClientTelemetry.Attributes.ServerAddress, server.Host);
+                tags.Add(ZooKeeperClientTelemetry.Attributes.ServerPort, server.Port);
+            }
+
             Instrumentation.OperationDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds, tags);
         }
+    }
+
+    /// <summary>
+    /// The W3C traceparent and tracestate of a span, or <see langword="null"/> when it has no W3C
+    /// id. A tracestate that is not printable ASCII or is too long (W3C Trace Context §3.3) is left
+    /// out rather than sent broken.
+    /// </summary>
+    internal static (string TraceParent, string? TraceState)? TakeTraceContext(Activity? activity)
+    {
+        if (activity is not { IdFormat: ActivityIdFormat.W3C, Id: { } traceParent } || traceParent.Length > TraceContextExtension.MaxTraceParentBytes)
+        {
+            return null;
+        }
+
+        var traceState = activity.TraceStateString;
+        if (traceState is not null && (traceState.Length > TraceContextExtension.MaxTraceStateBytes || traceState.AsSpan().ContainsAnyExceptInRange(' ', '~')))
+        {
+            traceState = null;
+        }
+
+        return (traceParent, traceState);
     }
 
     /// <summary>Throws the reply's error as a typed exception.</summary>

@@ -87,6 +87,13 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
     /// <summary>Gets whether the client is connected to a server now.</summary>
     public bool IsConnected => _connection.IsConnected;
 
+    /// <summary>
+    /// Gets whether the client has been disposed: its session is closed and it connects no more.
+    /// <see cref="ConnectionState"/> keeps the last state reported before that, so health checks
+    /// read this.
+    /// </summary>
+    public bool IsClosed => IsDisposed;
+
     /// <summary>Gets the session id; 0 before the first connection and right after an expiry.</summary>
     public long SessionId => _connection.SessionId;
 
@@ -280,6 +287,7 @@ public sealed partial class ZooKeeperClient : IAsyncDisposable
             RetryPolicy = options.RetryPolicy ?? throw new ArgumentException("RetryPolicy is required.", nameof(options)),
             Namespace = options.Namespace,
             CanBeReadOnly = options.CanBeReadOnly,
+            PropagateTraceContext = options.PropagateTraceContext,
             DefaultData = options.DefaultData is null ? null : [.. options.DefaultData],
             DefaultAcl = [.. options.DefaultAcl],
             TimeProvider = options.TimeProvider ?? throw new ArgumentException("TimeProvider is required.", nameof(options)),

@@ -49,6 +49,15 @@ public sealed class ZooKeeperClientOptions
     public bool CanBeReadOnly { get; set; }
 
     /// <summary>
+    /// Gets or sets whether the client offers ZkAspire servers its trace context, so that their
+    /// request spans join the caller's trace. The client asks in the handshake, in bytes Apache
+    /// ZooKeeper ignores, and sends the context only on connections where the server agreed; with
+    /// any other server nothing changes (docs/telemetry.md).
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool PropagateTraceContext { get; set; }
+
+    /// <summary>
     /// Gets or sets the data of a node created without data (the create overloads that take no
     /// data); Curator stores the client's local IP address, and so do we. Set to
     /// <see langword="null"/> to store null, as zkCli does.

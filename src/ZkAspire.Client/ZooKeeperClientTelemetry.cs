@@ -19,7 +19,7 @@ public static class ZooKeeperClientTelemetry
     /// <summary>The instruments of the meter.</summary>
     public static class Instruments
     {
-        /// <summary>Histogram of request durations in seconds, by operation and error (semantic convention <c>db.client.operation.duration</c>); its count is the number of requests.</summary>
+        /// <summary>Histogram of request durations in seconds, by operation, server and error (semantic convention <c>db.client.operation.duration</c>); its count is the number of requests.</summary>
         public const string OperationDuration = "db.client.operation.duration";
 
         /// <summary>Up-down counter of requests sent or queued and not yet answered.</summary>
@@ -27,6 +27,13 @@ public static class ZooKeeperClientTelemetry
 
         /// <summary>Counter of connection-state changes, by <see cref="Attributes.ConnectionState"/>.</summary>
         public const string ConnectionStateChanges = "zookeeper.client.connection.state_changes";
+
+        /// <summary>
+        /// Counter of connection attempts (the first connection and every reconnect), with
+        /// <see cref="Attributes.ErrorType"/> on those that failed and <see cref="Attributes.ServerAddress"/>
+        /// and <see cref="Attributes.ServerPort"/> of the server tried.
+        /// </summary>
+        public const string ConnectionAttempts = "zookeeper.client.connection.attempts";
 
         /// <summary>Counter of watch notifications received, by <see cref="Attributes.EventType"/>.</summary>
         public const string WatchEvents = "zookeeper.client.watch.events";

@@ -7,6 +7,7 @@
 // (UNABLE_TO_ACCESS_DATADIR), 1 when the server cannot start otherwise, a damaged data directory
 // included (UNEXPECTED_ERROR, what ZooKeeper exits with when it cannot load its database).
 using System.Net.Sockets;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -65,6 +66,11 @@ builder.Logging.AddSimpleConsole(o =>
     o.TimestampFormat = "yyyy-MM-dd HH:mm:ss.fff ";
 });
 builder.Logging.SetMinimumLevel(LogLevel.Information);
+
+// The log level is set as in any .NET host, e.g. Logging__LogLevel__Default=Debug (the Aspire
+// hosting's WithServerLogLevel sets it); zoo.cfg has no log settings, ZooKeeper's are in log4j's file.
+builder.Configuration.AddEnvironmentVariables();
+builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
 builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
 builder.Services.AddSingleton(configuration.Options);
 builder.Services.AddSingleton<ZooKeeperServerService>();

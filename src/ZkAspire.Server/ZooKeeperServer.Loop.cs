@@ -15,6 +15,9 @@ public sealed partial class ZooKeeperServer
 {
     private const int MaxBatch = 1024;
 
+    /// <summary>The grant appended to the ConnectResponse of a client that asked for trace context.</summary>
+    private static readonly ConnectExtension TraceContextGranted = new(TraceContextExtension.TraceContextFeature);
+
     private readonly CoreOutput _output;
     private readonly ServerStatistics _statistics = new();
     private readonly JuteWriter _scratch = new(4096);
@@ -155,7 +158,7 @@ public sealed partial class ZooKeeperServer
 
                 Received(connection, input.Argument);
                 var request = input.Request;
-                connection.Pending.Enqueue(new PendingRequest(request.Xid, request.Type, input.Timestamp, request.Body));
+                connection.Pending.Enqueue(new PendingRequest(request.Xid, request.Type, input.Timestamp, request.Body, input.Payload as TraceContextHeader));
                 try
                 {
                     _core!.RequestReceived(connection.Id, request, NowMs());
@@ -443,7 +446,16 @@ public sealed partial class ZooKeeperServer
         {
             if (connect is not null)
             {
-                Framing.WriteFrame(_scratch, connect);
+                var mark = _scratch.BeginFrame();
+                connect.Write(_scratch);
+
+                // The grant follows the readOnly byte, and only for a client that asked (docs/telemetry.md).
+                if (connection.TraceContextAccepted && connect.ReadOnly is not null)
+                {
+                    TraceContextGranted.Write(_scratch);
+                }
+
+                _scratch.EndFrame(mark);
             }
             else
             {
@@ -587,11 +599,16 @@ public sealed partial class ZooKeeperServer
             return;
         }
 
+        // The client's span, when it sent one over the negotiated extension; an invalid
+        // traceparent is ignored, as W3C Trace Context asks (the span then starts a trace).
+        var parent = pending.Trace is { } trace && ActivityContext.TryParse(trace.TraceParent, trace.TraceState, isRemote: true, out var remote)
+            ? remote
+            : default;
         var end = TimeProvider.GetUtcNow();
         using var activity = ZooKeeperServerTelemetry.ActivitySource.StartActivity(
             ZooKeeperServerTelemetry.SpanNamePrefix + operation,
             ActivityKind.Server,
-            parentContext: default,
+            parentContext: parent,
             tags: null,
             links: null,
             startTime: end - elapsed);

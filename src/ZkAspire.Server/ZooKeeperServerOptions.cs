@@ -270,6 +270,14 @@ public sealed class ZooKeeperServerOptions
     /// <value>The default value is 10 seconds.</value>
     public TimeSpan CloseFlushTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
+    /// <summary>
+    /// Gets or sets whether the server grants ZkAspire clients that ask for it the trace-context
+    /// extension (<c>zkaspire.traceContext</c>), so that its request spans join the callers' traces
+    /// (docs/telemetry.md). Stock clients never ask, and never see a byte of it either way.
+    /// </summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool AcceptTraceContext { get; set; } = true;
+
     /// <summary>Gets whether a four-letter word is enabled by <see cref="FourLetterWordWhitelist"/>.</summary>
     /// <param name="command">The command.</param>
     /// <returns><see langword="true"/> if it may run.</returns>

@@ -77,7 +77,19 @@ internal sealed class SideBySideRun
             }
         }
 
-        var report = new PerformanceReport(_options, facts, started, DateTimeOffset.UtcNow, loadBefore, MachineFacts.LoadAverage(), samples, memory);
+        var failovers = new List<FailoverSample>();
+        if (_options.Topology == Topology.ThreeNodes && _options.Failovers > 0)
+        {
+            for (var repetition = 1; repetition <= _options.Repetitions; repetition++)
+            {
+                foreach (var flavor in Order(repetition))
+                {
+                    failovers.Add(await FailoverMeasurement.RunAsync(flavor, repetition, _options.Failovers, Log, cancellationToken).ConfigureAwait(false));
+                }
+            }
+        }
+
+        var report = new PerformanceReport(_options, facts, started, DateTimeOffset.UtcNow, loadBefore, MachineFacts.LoadAverage(), samples, memory, failovers);
         var written = await report.WriteAsync(outputDirectory, cancellationToken).ConfigureAwait(false);
         foreach (var file in written)
         {

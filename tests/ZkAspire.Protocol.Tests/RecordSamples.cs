@@ -60,6 +60,10 @@ internal static class RecordSamples
             ["ConnectResponse/expired"] = new ConnectResponse(0, 0, 0, new byte[16], false),
             ["ConnectResponse/read-only server"] = new ConnectResponse(0, 4_000, 1, new byte[16], true),
             ["ConnectResponse/null password"] = new ConnectResponse(0, 4_000, 1, null, null),
+            ["ConnectExtension/trace context"] = new ConnectExtension(TraceContextExtension.TraceContextFeature),
+            ["ConnectExtension/no features"] = new ConnectExtension(0),
+            ["TraceContextHeader/traceparent only"] = new TraceContextHeader("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", null, (int)OpCode.Create2),
+            ["TraceContextHeader/with tracestate"] = new TraceContextHeader("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-00", "rojo=00f067aa0ba902b7", (int)OpCode.Multi),
 
             ["RequestHeader/create"] = new RequestHeader(1, (int)OpCode.Create),
             ["RequestHeader/ping"] = new RequestHeader(Xids.Ping, (int)OpCode.Ping),

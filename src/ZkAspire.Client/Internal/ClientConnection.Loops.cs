@@ -205,7 +205,7 @@ internal sealed partial class ClientConnection
         using var batch = new JuteWriter(MaxBatchBytes + 1024);
         foreach (var packet in priming)
         {
-            Append(batch, packet);
+            Append(batch, packet, wire.TraceContext);
         }
 
         var queue = _outgoing.Reader;
@@ -213,7 +213,7 @@ internal sealed partial class ClientConnection
         {
             while (batch.Length < MaxBatchBytes && queue.TryRead(out var packet))
             {
-                Append(batch, packet);
+                Append(batch, packet, wire.TraceContext);
             }
 
             if (batch.Length > 0)
@@ -232,7 +232,7 @@ internal sealed partial class ClientConnection
         }
     }
 
-    private void Append(JuteWriter batch, Packet packet)
+    private void Append(JuteWriter batch, Packet packet, bool traceContext)
     {
         if (!packet.TryMarkSent())
         {
@@ -264,7 +264,7 @@ internal sealed partial class ClientConnection
                 break;
         }
 
-        packet.WriteFrame(batch);
+        packet.WriteFrame(batch, traceContext, _options.MaxBufferBytes);
         packet.ReleaseFrame();
     }
 

@@ -57,6 +57,9 @@ internal sealed partial class ClientConnection
     /// <summary>The Java client waits this long after trying every server in vain (StaticHostProvider spinDelay).</summary>
     private static readonly TimeSpan SpinDelay = TimeSpan.FromSeconds(1);
 
+    /// <summary>The extension block a client that propagates trace context appends to its ConnectRequest.</summary>
+    private static readonly ConnectExtension TraceContextOffer = new(TraceContextExtension.TraceContextFeature);
+
     private readonly ZooKeeperClientOptions _options;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -318,6 +321,7 @@ internal sealed partial class ClientConnection
                 attemptsSinceConnected++;
                 Log.Connecting(_logger, server);
                 var wire = await ConnectAsync(server, stop).ConfigureAwait(false);
+                Instrumentation.RecordConnectionAttempt(server, wire is null ? nameof(KeeperErrorCode.SessionExpired) : null);
                 if (wire is null)
                 {
                     // The server said the session expired.
@@ -344,6 +348,7 @@ internal sealed partial class ClientConnection
             {
                 Volatile.Write(ref _lastError, e);
                 Log.ConnectFailed(_logger, server, e);
+                Instrumentation.RecordConnectionAttempt(server, e.GetType().FullName);
 
                 // Like the Java client's cleanup: what was queued for this attempt fails, so
                 // callers (and their retry policies) are not left waiting on a dead server.
@@ -382,8 +387,10 @@ internal sealed partial class ClientConnection
                 SessionId: _seenRwServer ? _sessionId : 0,
                 Passwd: _sessionPassword,
                 ReadOnly: _options.CanBeReadOnly);
-            await wire.WriteRecordAsync(request, linked.Token).ConfigureAwait(false);
-            var response = await wire.ReadConnectResponseAsync(_options.MaxBufferBytes, _maxFieldLength, linked.Token).ConfigureAwait(false);
+            // The trace-context offer rides after the readOnly byte, which Apache ZooKeeper reads
+            // and then stops (ZooKeeperServer.processConnectRequest): docs/telemetry.md.
+            await wire.WriteConnectRequestAsync(request, _options.PropagateTraceContext ? TraceContextOffer : null, linked.Token).ConfigureAwait(false);
+            var (response, extension) = await wire.ReadConnectResponseAsync(_options.MaxBufferBytes, _maxFieldLength, linked.Token).ConfigureAwait(false);
             if (response.TimeOut <= 0)
             {
                 // timeOut 0: the session is unknown or expired, or the password was wrong (§4.2).
@@ -396,6 +403,7 @@ internal sealed partial class ClientConnection
             Volatile.Write(ref _sessionPassword, response.Passwd ?? new byte[16]);
             Volatile.Write(ref _negotiatedTimeout, response.TimeOut);
             wire.ReadOnly = response.ReadOnly == true;
+            wire.TraceContext = _options.PropagateTraceContext && extension is { TraceContext: true };
             return wire;
         }
         catch (OperationCanceledException) when (timer.IsCancellationRequested && !stop.IsCancellationRequested)

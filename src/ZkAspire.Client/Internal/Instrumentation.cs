@@ -33,8 +33,36 @@ internal static class Instrumentation
         unit: "{change}",
         description: "Changes of the connection state.");
 
+    public static readonly Counter<long> ConnectionAttempts = Meter.CreateCounter<long>(
+        ZooKeeperClientTelemetry.Instruments.ConnectionAttempts,
+        unit: "{attempt}",
+        description: "Connection attempts: the first connection and every reconnect.");
+
     public static readonly Counter<long> WatchEvents = Meter.CreateCounter<long>(
         ZooKeeperClientTelemetry.Instruments.WatchEvents,
         unit: "{event}",
         description: "Watch notifications received from the server.");
+
+    /// <summary>Counts one connection attempt.</summary>
+    /// <param name="server">The server tried.</param>
+    /// <param name="errorType">Why it failed, or <see langword="null"/> when it succeeded.</param>
+    public static void RecordConnectionAttempt(System.Net.DnsEndPoint server, string? errorType)
+    {
+        if (!ConnectionAttempts.Enabled)
+        {
+            return;
+        }
+
+        var tags = new TagList
+        {
+            { ZooKeeperClientTelemetry.Attributes.ServerAddress, server.Host },
+            { ZooKeeperClientTelemetry.Attributes.ServerPort, server.Port },
+        };
+        if (errorType is not null)
+        {
+            tags.Add(ZooKeeperClientTelemetry.Attributes.ErrorType, errorType);
+        }
+
+        ConnectionAttempts.Add(1, tags);
+    }
 }

@@ -80,6 +80,9 @@ internal sealed class Packet : IValueTaskSource<IJuteRecord?>
     /// <summary>Gets or sets a callback run on the IO loop when the packet completes (internal requests nobody awaits).</summary>
     public Action<Packet>? CompletionCallback { get; init; }
 
+    /// <summary>Gets or sets the trace context to send on connections that negotiated it: the W3C traceparent and tracestate of the request's span.</summary>
+    public (string TraceParent, string? TraceState)? TraceContext { get; set; }
+
     /// <summary>Gets the xid the IO loop gave the request.</summary>
     public int Xid { get; private set; }
 
@@ -192,11 +195,33 @@ internal sealed class Packet : IValueTaskSource<IJuteRecord?>
 
     /// <summary>Appends the frame — length, header, body — to a batch.</summary>
     /// <param name="batch">The batch the IO loop writes in one go.</param>
-    public void WriteFrame(JuteWriter batch)
+    /// <param name="traceContext">Whether the connection negotiated the trace-context extension.</param>
+    /// <param name="maxBufferBytes">The largest frame the server accepts; a traced frame that would not fit goes out plain.</param>
+    public void WriteFrame(JuteWriter batch, bool traceContext = false, int maxBufferBytes = int.MaxValue)
     {
         var mark = batch.BeginFrame();
         batch.WriteInt(Xid);
-        batch.WriteInt((int)OpCode);
+        if (traceContext && Kind == PacketKind.Request && TraceContext is var (traceParent, traceState))
+        {
+            // docs/telemetry.md: [xid][0x5A4B0001][traceparent][tracestate][opcode][body]. Both
+            // strings are printable ASCII (checked when the context was taken), so their UTF-8
+            // length is their length.
+            var traced = RequestHeader.EncodedSize + 4 + traceParent.Length + 4 + (traceState?.Length ?? 0) + 4 + (_body?.Length ?? 0);
+            if (traced <= maxBufferBytes)
+            {
+                batch.WriteInt(TraceContextExtension.TracedRequestType);
+                new TraceContextHeader(traceParent, traceState, (int)OpCode).Write(batch);
+            }
+            else
+            {
+                batch.WriteInt((int)OpCode);
+            }
+        }
+        else
+        {
+            batch.WriteInt((int)OpCode);
+        }
+
         if (_body is { } body)
         {
             batch.WriteRaw(body.WrittenSpan);

@@ -32,6 +32,9 @@ internal sealed class Wire : IAsyncDisposable
     /// <summary>Gets or sets whether the connection was announced to listeners as usable.</summary>
     public bool Announced { get; set; }
 
+    /// <summary>Gets or sets whether the server granted the trace-context extension on this connection.</summary>
+    public bool TraceContext { get; set; }
+
     /// <summary>Gets or sets whether the handshake gave a session other than the one asked for.</summary>
     public bool IsNewSession { get; set; }
 
@@ -62,14 +65,18 @@ internal sealed class Wire : IAsyncDisposable
     /// <returns>A task that completes when the bytes are written.</returns>
     public ValueTask WriteAsync(ReadOnlyMemory<byte> bytes, CancellationToken cancellationToken) => _stream.WriteAsync(bytes, cancellationToken);
 
-    /// <summary>Writes one record as a frame (the ConnectRequest has no header).</summary>
-    /// <param name="record">The record.</param>
+    /// <summary>Writes the ConnectRequest frame, with the extension block after the readOnly byte when one is given.</summary>
+    /// <param name="request">The request.</param>
+    /// <param name="extension">The features asked for, if any.</param>
     /// <param name="cancellationToken">Stops the write.</param>
     /// <returns>A task that completes when the frame is written.</returns>
-    public async Task WriteRecordAsync(IJuteRecord record, CancellationToken cancellationToken)
+    public async Task WriteConnectRequestAsync(ConnectRequest request, ConnectExtension? extension, CancellationToken cancellationToken)
     {
         using var writer = new JuteWriter(64);
-        Framing.WriteFrame(writer, record);
+        var mark = writer.BeginFrame();
+        request.Write(writer);
+        extension?.Write(writer);
+        writer.EndFrame(mark);
         await _stream.WriteAsync(writer.WrittenMemory, cancellationToken).ConfigureAwait(false);
     }
 
@@ -79,7 +86,7 @@ internal sealed class Wire : IAsyncDisposable
     /// <param name="cancellationToken">Stops the read.</param>
     /// <returns>The response.</returns>
     /// <exception cref="EndOfStreamException">The server closed the connection first, as it does when it refuses the client (§4.2).</exception>
-    public async Task<ConnectResponse> ReadConnectResponseAsync(int maxBufferBytes, int maxFieldLength, CancellationToken cancellationToken)
+    public async Task<(ConnectResponse Response, ConnectExtension? Extension)> ReadConnectResponseAsync(int maxBufferBytes, int maxFieldLength, CancellationToken cancellationToken)
     {
         while (true)
         {
@@ -133,10 +140,14 @@ internal sealed class Wire : IAsyncDisposable
         await Reader.CompleteAsync().ConfigureAwait(false);
     }
 
-    private static ConnectResponse Decode(ReadOnlySequence<byte> payload, int maxFieldLength)
+    private static (ConnectResponse Response, ConnectExtension? Extension) Decode(ReadOnlySequence<byte> payload, int maxFieldLength)
     {
         var bytes = payload.ToArray();
         var reader = new JuteReader(bytes, maxFieldLength);
-        return ConnectResponse.Read(ref reader);
+        var response = ConnectResponse.Read(ref reader);
+
+        // A ZkAspire server's grant follows the readOnly byte; anything else there is ignored, as
+        // the Java client ignores trailing bytes.
+        return (response, response.ReadOnly is null ? null : ConnectExtension.TryRead(ref reader));
     }
 }

@@ -15,6 +15,7 @@ public sealed class ServiceCache<TPayload> : IAsyncDisposable
     private readonly PathChildrenCache _cache;
     private readonly IInstanceSerializer<TPayload> _serializer;
     private readonly ILogger _logger;
+    private readonly Lock _gate = new();
     private volatile IReadOnlyList<ServiceInstance<TPayload>> _instances = [];
 
     internal ServiceCache(ServiceDiscovery<TPayload> discovery, string name, ILogger logger)
@@ -35,10 +36,17 @@ public sealed class ServiceCache<TPayload> : IAsyncDisposable
     /// <summary>Gets the instances as last read.</summary>
     public IReadOnlyList<ServiceInstance<TPayload>> Instances => _instances;
 
-    /// <summary>Starts the cache and waits for the initial load.</summary>
+    /// <summary>Starts the cache and waits for the initial load; <see cref="Instances"/> holds it when this completes.</summary>
     /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns>A task that completes when loaded.</returns>
-    public Task StartAsync(CancellationToken cancellationToken = default) => _cache.StartAsync(cancellationToken);
+    public async Task StartAsync(CancellationToken cancellationToken = default)
+    {
+        await _cache.StartAsync(cancellationToken).ConfigureAwait(false);
+
+        // The engine completes the start before it raises Initialized (on its own loop), so the
+        // caller could otherwise see the empty list of before the load.
+        Rebuild();
+    }
 
     /// <inheritdoc/>
     public ValueTask DisposeAsync() => _cache.DisposeAsync();
@@ -50,6 +58,24 @@ public sealed class ServiceCache<TPayload> : IAsyncDisposable
             return;
         }
 
+        Rebuild();
+        if (e.Type != CacheEventType.Initialized)
+        {
+            CacheChanged?.Invoke(this, EventArgs.Empty);
+        }
+    }
+
+    private void Rebuild()
+    {
+        // Under a lock, so a rebuild that read the nodes earlier cannot overwrite a later one.
+        lock (_gate)
+        {
+            RebuildLocked();
+        }
+    }
+
+    private void RebuildLocked()
+    {
         var instances = new List<ServiceInstance<TPayload>>();
         foreach (var child in _cache.Current.Values.OrderBy(c => c.Path, StringComparer.Ordinal))
         {
@@ -69,9 +95,5 @@ public sealed class ServiceCache<TPayload> : IAsyncDisposable
         }
 
         _instances = instances;
-        if (e.Type != CacheEventType.Initialized)
-        {
-            CacheChanged?.Invoke(this, EventArgs.Empty);
-        }
     }
 }

@@ -481,6 +481,7 @@ public sealed class LeaderLatch : IAsyncDisposable
             _ = ended.CancelAsync();
         }
 
+        RecipesInstrumentation.LeadershipChanged("latch", Path, leader);
         if (notify)
         {
             _events.Post(() => LeadershipChanged?.Invoke(this, leader));

@@ -227,6 +227,7 @@ public sealed class LeaderSelector : IAsyncDisposable
             _term = term;
         }
 
+        RecipesInstrumentation.LeadershipChanged("selector", Path, isLeader: true);
         try
         {
             await _takeLeadership(term.Token).ConfigureAwait(false);
@@ -248,6 +249,7 @@ public sealed class LeaderSelector : IAsyncDisposable
             }
 
             await handle.DisposeAsync().ConfigureAwait(false);
+            RecipesInstrumentation.LeadershipChanged("selector", Path, isLeader: false);
         }
     }
 }

@@ -134,10 +134,28 @@ public sealed class InterProcessMutex : IInterProcessLock
 
     private async Task<ILockHandle?> TryAcquireCoreAsync(LockOwner owner, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        if (TryReenter(owner) is { } again)
+        using var activity = RecipesInstrumentation.StartAcquire(Path, _readWrite is null ? "mutex" : _isReadLock ? "read" : "write");
+        try
         {
-            return again;
+            if (TryReenter(owner) is { } again)
+            {
+                RecipesInstrumentation.Acquired(activity, again, reentrant: true);
+                return again;
+            }
+
+            var handle = await AcquireNodeAsync(owner, timeout, cancellationToken).ConfigureAwait(false);
+            RecipesInstrumentation.Acquired(activity, handle);
+            return handle;
         }
+        catch (Exception e)
+        {
+            RecipesInstrumentation.Failed(activity, e);
+            throw;
+        }
+    }
+
+    private async Task<LockHandle?> AcquireNodeAsync(LockOwner owner, TimeSpan timeout, CancellationToken cancellationToken)
+    {
 
         AcquiredNode? node;
         if (_readWrite is not null && _readWrite.CheckReentry(_isReadLock, owner) is { } writeHold)

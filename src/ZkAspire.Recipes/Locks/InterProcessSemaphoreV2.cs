@@ -76,12 +76,14 @@ public sealed class InterProcessSemaphoreV2
         var deadline = Deadline.Start(timeout, _options.TimeProvider);
         var leases = new List<LockHandle>(quantity);
         var success = false;
+        using var activity = RecipesInstrumentation.StartAcquire(Path, "semaphore");
         try
         {
             while (leases.Count < quantity)
             {
                 if (await AcquireOneAsync(deadline, cancellationToken).ConfigureAwait(false) is not { } lease)
                 {
+                    RecipesInstrumentation.Acquired(activity, null);
                     return null;
                 }
 
@@ -89,7 +91,13 @@ public sealed class InterProcessSemaphoreV2
             }
 
             success = true;
+            RecipesInstrumentation.Acquired(activity, leases[0]);
             return leases;
+        }
+        catch (Exception e)
+        {
+            RecipesInstrumentation.Failed(activity, e);
+            throw;
         }
         finally
         {

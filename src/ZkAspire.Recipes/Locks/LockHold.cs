@@ -110,8 +110,17 @@ internal sealed class LockHold
             }
         }
 
+        using var activity = RecipesInstrumentation.StartRelease(Node.Path);
         _onReleased?.Invoke(this);
-        await Monitor.StopAsync().ConfigureAwait(false);
-        await Client.DeleteGuaranteedAsync(Node.Path).ConfigureAwait(false);
+        try
+        {
+            await Monitor.StopAsync().ConfigureAwait(false);
+            await Client.DeleteGuaranteedAsync(Node.Path).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            RecipesInstrumentation.Failed(activity, e);
+            throw;
+        }
     }
 }

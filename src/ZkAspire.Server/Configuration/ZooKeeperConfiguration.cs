@@ -482,6 +482,7 @@ public sealed class ZooKeeperConfiguration
             ["nio.sessionlessCnxnTimeout"] = Int((o, v) => o.SessionlessConnectionTimeoutMs = v),
             ["zkaspire.outputBufferSoftLimit"] = Int((o, v) => o.OutputBufferSoftLimitBytes = v),
             ["zkaspire.outputBufferHardLimit"] = Int((o, v) => o.OutputBufferHardLimitBytes = v),
+            ["zkaspire.traceContext"] = Bool((o, v) => o.AcceptTraceContext = v),
             ["standaloneEnabled"] = Bool((o, v) => o.StandaloneEnabled = v),
             ["peerType"] = new Setting((o, _, v) => o.PeerType = v.ToUpperInvariant() switch
             {

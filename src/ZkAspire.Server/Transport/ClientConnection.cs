@@ -112,6 +112,13 @@ internal sealed class ClientConnection
     /// <summary>Gets or sets when the connect request arrived (loop only).</summary>
     public long ConnectTimestamp { get; set; }
 
+    /// <summary>
+    /// Gets whether the client asked for the trace-context extension and the server granted it.
+    /// Set by the reader before it posts the connect request, read by the loop after (the channel
+    /// orders the two), never changed afterwards.
+    /// </summary>
+    public bool TraceContextAccepted { get; private set; }
+
     /// <summary>Gets or sets when the last frame arrived, on the loop's clock (loop only).</summary>
     public long LastHeardMs { get; set; }
 
@@ -373,15 +380,18 @@ internal sealed class ClientConnection
             var timestamp = _server.TimeProvider.GetTimestamp();
             if (state == ReaderState.AwaitingConnect)
             {
-                var connect = Decode(payload, static (ref JuteReader r) => ConnectRequest.Read(ref r));
+                var (connect, extension) = Decode(payload, DecodeConnect);
+
+                // The extension follows the readOnly byte; stock clients never send it (docs/telemetry.md).
+                TraceContextAccepted = _options.AcceptTraceContext && connect.ReadOnly is not null && extension is { TraceContext: true };
                 _server.Post(new LoopInput(LoopInputKind.Connect, this, default, connect, timestamp, payload.Length + Framing.HeaderSize));
                 state = ReaderState.Requests;
             }
             else
             {
-                var request = Decode(payload, DecodeRequest);
+                var (request, trace) = TraceContextAccepted ? Decode(payload, DecodeTracedRequest) : (Decode(payload, DecodeRequest), null);
                 _server.AddOutstanding();
-                _server.Post(new LoopInput(LoopInputKind.Request, this, request, null, timestamp, payload.Length + Framing.HeaderSize));
+                _server.Post(new LoopInput(LoopInputKind.Request, this, request, trace, timestamp, payload.Length + Framing.HeaderSize));
                 if (MustPause())
                 {
                     paused = true;
@@ -393,14 +403,45 @@ internal sealed class ClientConnection
         return state;
     }
 
-    private static ClientRequest DecodeRequest(ref JuteReader reader)
+    private static (ConnectRequest Request, ConnectExtension? Extension) DecodeConnect(ref JuteReader reader)
+    {
+        var request = ConnectRequest.Read(ref reader);
+        return (request, request.ReadOnly is null ? null : ConnectExtension.TryRead(ref reader));
+    }
+
+    private static ClientRequest DecodeRequest(ref JuteReader reader) => DecodeBody(ReadHeader(ref reader), ref reader);
+
+    /// <summary>
+    /// Decodes a request on a connection that negotiated the trace-context extension: a
+    /// <see cref="TraceContextExtension.TracedRequestType"/> frame is unwrapped into the real
+    /// request and its trace context; any other frame is an ordinary request.
+    /// </summary>
+    private static (ClientRequest Request, TraceContextHeader? Trace) DecodeTracedRequest(ref JuteReader reader)
+    {
+        var header = ReadHeader(ref reader);
+        if (header.Type != TraceContextExtension.TracedRequestType)
+        {
+            return (DecodeBody(header, ref reader), null);
+        }
+
+        // A wrapper that does not decode leaves the real opcode unknown, so no reply can be made
+        // in order: the ProtocolException closes the connection, as a broken frame does.
+        var trace = TraceContextHeader.Read(ref reader);
+        return (DecodeBody(new RequestHeader(header.Xid, trace.Type), ref reader), trace);
+    }
+
+    private static RequestHeader ReadHeader(ref JuteReader reader)
     {
         if (reader.Remaining < RequestHeader.EncodedSize)
         {
             throw new ProtocolException($"A request frame of {reader.Remaining} bytes is shorter than a request header.");
         }
 
-        var header = RequestHeader.Read(ref reader);
+        return RequestHeader.Read(ref reader);
+    }
+
+    private static ClientRequest DecodeBody(RequestHeader header, ref JuteReader reader)
+    {
         try
         {
             return RequestBodies.TryRead(header.OpCode, ref reader, out var body)

@@ -9,7 +9,8 @@ namespace ZkAspire.Server.Transport;
 /// <param name="Type">The opcode as sent.</param>
 /// <param name="ReceivedTimestamp">When its frame was read, in <see cref="TimeProvider.GetTimestamp"/> units.</param>
 /// <param name="Body">The decoded body, for the span's path attribute.</param>
-internal readonly record struct PendingRequest(int Xid, int Type, long ReceivedTimestamp, IJuteRecord? Body)
+/// <param name="Trace">The client's trace context, when it sent one over the negotiated extension.</param>
+internal readonly record struct PendingRequest(int Xid, int Type, long ReceivedTimestamp, IJuteRecord? Body, TraceContextHeader? Trace = null)
 {
     /// <summary>The znode path a request names, if any.</summary>
     /// <returns>The path, or <see langword="null"/>.</returns>

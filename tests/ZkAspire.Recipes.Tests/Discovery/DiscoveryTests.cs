@@ -120,6 +120,25 @@ public abstract class DiscoveryTests<TServer>(TServer server)
         Assert.Equal("b1", roundRobin.GetInstance()!.Id);
     }
 
+    [Fact]
+    public async Task ACacheHoldsTheInstancesAsSoonAsItsStartCompletes()
+    {
+        var basePath = Server.UniquePath("services-start");
+        await using var client = await Server.ConnectAsync();
+        await using var discovery = new ServiceDiscovery<Dictionary<string, string>>(client, basePath);
+        await discovery.StartAsync(Ct);
+        await discovery.RegisterServiceAsync(Instance("api", "a1", 1), Ct);
+        await discovery.RegisterServiceAsync(Instance("api", "a2", 2), Ct);
+
+        // Several caches, since the start completing before the initial event is a race.
+        for (var i = 0; i < 10; i++)
+        {
+            await using var cache = discovery.CreateServiceCache("api");
+            await cache.StartAsync(Ct);
+            Assert.Equal(["a1", "a2"], cache.Instances.Select(instance => instance.Id).Order(StringComparer.Ordinal));
+        }
+    }
+
     private static ServiceInstance<Dictionary<string, string>> Instance(string name, string id, int port) =>
         new(name, id)
         {

@@ -1,0 +1,99 @@
+// Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
+
+using System.Text;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Primitives;
+using ZkAspire.Client;
+using ZkAspire.Protocol;
+
+namespace ZkAspire.Extensions.Tests.Infrastructure;
+
+/// <summary>Helpers shared by the tests.</summary>
+public static class TestHelpers
+{
+    /// <summary>How long a test waits for something that should happen soon.</summary>
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+
+    /// <summary>Gets the test's cancellation token.</summary>
+    public static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>UTF-8 bytes of a string.</summary>
+    /// <param name="text">The text.</param>
+    /// <returns>The bytes.</returns>
+    public static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
+
+    /// <summary>Waits for a task, failing the test after <see cref="Patience"/>.</summary>
+    /// <param name="task">The task.</param>
+    /// <returns>A task.</returns>
+    public static Task Soon(this Task task) => task.WaitAsync(Patience, Ct);
+
+    /// <summary>Waits for a task, failing the test after <see cref="Patience"/>.</summary>
+    /// <typeparam name="T">The result.</typeparam>
+    /// <param name="task">The task.</param>
+    /// <returns>The result.</returns>
+    public static Task<T> Soon<T>(this Task<T> task) => task.WaitAsync(Patience, Ct);
+
+    /// <summary>Creates nodes (and their parents) with data.</summary>
+    /// <param name="client">The client.</param>
+    /// <param name="nodes">Paths and data; null data makes a node without data.</param>
+    /// <returns>A task.</returns>
+    public static async Task CreateTreeAsync(this ZooKeeperClient client, params (string Path, string? Data)[] nodes)
+    {
+        foreach (var (path, data) in nodes)
+        {
+            await client.CreateAsync(path, data is null ? null : Bytes(data), CreateOptions.Persistent with { Parents = ParentCreation.Persistent }, Ct);
+        }
+    }
+
+    /// <summary>Completes when a configuration's reload token fires next.</summary>
+    /// <param name="configuration">The configuration.</param>
+    /// <returns>A task that completes on the next reload.</returns>
+    public static Task NextReload(this IConfiguration configuration)
+    {
+        var fired = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        configuration.GetReloadToken().RegisterChangeCallback(_ => fired.TrySetResult(), null);
+        return fired.Task;
+    }
+
+    /// <summary>Waits until a condition on the configuration holds, checking after every reload (no polling).</summary>
+    /// <param name="configuration">The configuration.</param>
+    /// <param name="condition">The condition.</param>
+    /// <returns>A task.</returns>
+    public static async Task UntilAsync(this IConfiguration configuration, Func<IConfiguration, bool> condition)
+    {
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        cts.CancelAfter(Patience);
+        var changed = new SemaphoreSlim(0);
+        using var subscription = ChangeToken.OnChange(configuration.GetReloadToken, () => changed.Release());
+        while (!condition(configuration))
+        {
+            try
+            {
+                await changed.WaitAsync(cts.Token);
+            }
+            catch (OperationCanceledException) when (!Ct.IsCancellationRequested)
+            {
+                throw new TimeoutException("The configuration did not reach the expected state: " + string.Join(", ", configuration.AsEnumerable().Select(p => p.Key + "=" + p.Value)));
+            }
+        }
+    }
+
+    /// <summary>Completes when a client reports a connection state.</summary>
+    /// <param name="client">The client.</param>
+    /// <param name="state">The state.</param>
+    /// <returns>A task that completes with the change.</returns>
+    public static Task<ConnectionStateChange> NextState(this ZooKeeperClient client, ConnectionState state)
+    {
+        var reached = new TaskCompletionSource<ConnectionStateChange>(TaskCreationOptions.RunContinuationsAsynchronously);
+        void Handler(object? sender, ConnectionStateChange change)
+        {
+            if (change.State == state && reached.TrySetResult(change))
+            {
+                client.ConnectionStateChanged -= Handler;
+            }
+        }
+
+        client.ConnectionStateChanged += Handler;
+        return reached.Task;
+    }
+}
