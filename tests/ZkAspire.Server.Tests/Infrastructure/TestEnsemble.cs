@@ -99,11 +99,16 @@ internal sealed class TestEnsemble : IAsyncDisposable
     }
 
     /// <summary>Creates and starts an ensemble.</summary>
-    public static async Task<TestEnsemble> StartAsync(int count = 3, int observers = 0, Action<ZooKeeperServerOptions>? configure = null, ILoggerFactory? loggerFactory = null)
+    public static async Task<TestEnsemble> StartAsync(int count = 3, int observers = 0, Action<ZooKeeperServerOptions>? configure = null, ILoggerFactory? loggerFactory = null, Action<ZooKeeperServer>? prepare = null)
     {
         var ensemble = new TestEnsemble(count, observers, configure, loggerFactory);
         try
         {
+            foreach (var server in ensemble.Servers)
+            {
+                prepare?.Invoke(server);
+            }
+
             await Task.WhenAll(ensemble.Servers.Select(s => s.StartAsync(TestContext.Current.CancellationToken)));
         }
         catch
