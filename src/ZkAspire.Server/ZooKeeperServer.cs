@@ -129,6 +129,12 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
     /// </summary>
     public Task<Exception> Fault => _fault.Task;
 
+    /// <summary>Gets or sets the file system a member's txn log uses (tests inject disk failures); the local one by default.</summary>
+    internal Storage.IStorageFileSystem? StorageFileSystem { get; set; }
+
+    /// <summary>Gets the number of peer links up (tests).</summary>
+    internal int PeerLinkCount => _transport?.LinkCount ?? 0;
+
     /// <summary>Gets the logger of the transport.</summary>
     internal ILogger TransportLogger { get; }
 
@@ -420,7 +426,7 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
         replicaOptions.SessionSecret = Options.QuorumSecret is { } secret
             ? HMACSHA256.HashData(secret, "zkaspire-session-passwords"u8)
             : HMACSHA256.HashData("zkaspire-ensemble-session-secret"u8, System.Text.Encoding.UTF8.GetBytes(replicaOptions.EnsembleConfig));
-        var persistence = new ServerPersistence(Options, _logger, Post, TimeProvider);
+        var persistence = new ServerPersistence(Options, _logger, Post, TimeProvider) { FileSystem = StorageFileSystem };
         var replica = persistence.OpenQuorumMember(replicaOptions, quorum, _output, new PeerOutput(this), NowMs());
         _persistence = persistence;
         _member = replica;

@@ -167,6 +167,10 @@ public sealed class EnsembleTests
             await client.DisposeAsync();
             await leader.StopAsync(Token);
             _ = lost.ContinueWith(t => t.Exception, TaskScheduler.Default);
+
+            // The frozen followers' transports have seen the leader's links close, so the
+            // proposal waiting in their loops is dropped when they thaw, not logged.
+            await Poll.UntilAsync(() => Task.FromResult(followers.All(f => f.PeerLinkCount == 1)), TimeSpan.FromSeconds(30));
         }
         finally
         {
@@ -309,6 +313,27 @@ public sealed class EnsembleTests
         Assert.Equal(session, client.SessionId);
         Assert.Equal([1], (await client.GetDataAsync("/counter", Token)).Data);
         Assert.Equal(session, (await client.ExistsAsync("/owner", Token))!.Value.EphemeralOwner);
+    }
+
+    [Fact]
+    public async Task AMemberWhoseDiskFailsStopsAndTheOthersGoOn()
+    {
+        var disks = new Dictionary<ZooKeeperServer, BreakableFileSystem>();
+        await using var ensemble = await TestEnsemble.StartAsync(prepare: s => s.StorageFileSystem = disks[s] = new BreakableFileSystem());
+        var leader = await ensemble.WaitForLeaderAsync();
+        var follower = ensemble.Servers.First(s => s != leader);
+
+        // A member cannot refuse writes as a standalone server does (its acknowledgments would
+        // not be on disk): it stops, as ZooKeeper exits, and reports why.
+        disks[follower].Broken = true;
+        await using var client = await ConnectAsync(leader);
+        await client.CreateAsync("/written", [1], cancellationToken: Token);
+        var fault = await follower.Fault.WaitAsync(TimeSpan.FromSeconds(30), Token);
+        Assert.IsType<IOException>(fault);
+        await Poll.UntilAsync(() => Task.FromResult(!follower.IsRunning), TimeSpan.FromSeconds(30));
+
+        await client.CreateAsync("/still-served", [2], cancellationToken: Token);
+        Assert.Equal("leader", await TestEnsemble.ModeAsync(leader));
     }
 
     private static async Task AssertSeesAsync(ZooKeeperServer server, string path, byte[] data)

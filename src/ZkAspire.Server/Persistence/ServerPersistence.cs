@@ -58,6 +58,9 @@ internal sealed class ServerPersistence : IReplicaLogListener
         _time = time;
     }
 
+    /// <summary>Gets or sets the file system a member's log and recovery use (tests inject failures); the local one by default.</summary>
+    public IStorageFileSystem? FileSystem { get; set; }
+
     /// <summary>Gets the storage settings.</summary>
     public StorageOptions Options { get; }
 
@@ -181,13 +184,13 @@ internal sealed class ServerPersistence : IReplicaLogListener
                 Lock(Options.LogDirectory);
             }
 
-            recovered = StorageRecovery.RecoverQuorumMember(Options, replicaOptions);
+            recovered = StorageRecovery.RecoverQuorumMember(Options, replicaOptions, FileSystem);
             foreach (var message in recovered.Messages)
             {
                 _logger.LogWarning("{Message}", message);
             }
 
-            _log = new FileTxnLog(Options, this, time: _time);
+            _log = new FileTxnLog(Options, this, FileSystem, _time);
             replica = recovered.Recovery.CreateQuorumMember(quorum, recovered.AcceptedEpoch, recovered.CurrentEpoch, recovered.Log, output, peers, new QuorumLog(this, _log), nowMs);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

@@ -56,14 +56,27 @@ internal sealed class TestEnsemble : IAsyncDisposable
     /// <summary>Gets the connection string naming every server.</summary>
     public string ConnectionString => string.Join(',', Servers.Select(s => "127.0.0.1:" + s.Options.ClientPort.ToString(CultureInfo.InvariantCulture)));
 
-    // The OS may hand a just-released port out again: every port of the ensemble is distinct.
+    // Distinct ports below the kernel's ephemeral range (as ZooKeeper's PortAssignment, and the
+    // process harness in ZkAspire.TestInfrastructure): the peers dial out all the time, and a port
+    // from bind(0) can become one of those connections' source port before its server binds it.
     private int Port()
     {
-        for (var attempt = 0; attempt < 100; attempt++)
+        var high = 29999;
+        try
         {
-            var port = FreePort.Get();
-            if (_ports.Add(port))
+            var range = File.ReadAllText("/proc/sys/net/ipv4/ip_local_port_range").Split((char[])['\t', ' ', '\n'], StringSplitOptions.RemoveEmptyEntries);
+            high = Math.Max(12000, int.Parse(range[0], CultureInfo.InvariantCulture) - 1);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException)
+        {
+        }
+
+        for (var attempt = 0; attempt < 1000; attempt++)
+        {
+            var port = Random.Shared.Next(11000, high + 1);
+            if (!_ports.Contains(port) && IsFree(port))
             {
+                _ports.Add(port);
                 return port;
             }
         }
@@ -71,12 +84,31 @@ internal sealed class TestEnsemble : IAsyncDisposable
         throw new InvalidOperationException("No distinct free port.");
     }
 
+    private static bool IsFree(int port)
+    {
+        try
+        {
+            using var listener = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.InterNetwork, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp);
+            listener.Bind(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port));
+            return true;
+        }
+        catch (System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Creates and starts an ensemble.</summary>
-    public static async Task<TestEnsemble> StartAsync(int count = 3, int observers = 0, Action<ZooKeeperServerOptions>? configure = null, ILoggerFactory? loggerFactory = null)
+    public static async Task<TestEnsemble> StartAsync(int count = 3, int observers = 0, Action<ZooKeeperServerOptions>? configure = null, ILoggerFactory? loggerFactory = null, Action<ZooKeeperServer>? prepare = null)
     {
         var ensemble = new TestEnsemble(count, observers, configure, loggerFactory);
         try
         {
+            foreach (var server in ensemble.Servers)
+            {
+                prepare?.Invoke(server);
+            }
+
             await Task.WhenAll(ensemble.Servers.Select(s => s.StartAsync(TestContext.Current.CancellationToken)));
         }
         catch
