@@ -58,8 +58,9 @@ public static class QuorumFiles
     {
         ArgumentNullException.ThrowIfNull(fileSystem);
         ArgumentNullException.ThrowIfNull(options);
+        // Never recreate the directory: recovery made it at start, and if it has gone since (deleted
+        // under a running server) the write must fail and stop the member, not start a new history.
         var directory = options.SnapshotDirectory;
-        fileSystem.CreateDirectory(directory);
         var path = Path.Combine(directory, name);
         var temp = path + StorageLayout.TempSuffix;
         fileSystem.Delete(temp);
@@ -171,8 +172,8 @@ public static class QuorumFiles
             throw new IOException($"A snapshot of {records.Length} bytes exceeds the largest chunk ({SnapshotFileFormat.MaxChunkBytes} bytes).");
         }
 
+        // Never recreate the directory (see WriteEpoch).
         var directory = options.SnapshotDirectory;
-        fileSystem.CreateDirectory(directory);
         var final = Path.Combine(directory, StorageLayout.SnapshotName(zxid));
         var temp = final + StorageLayout.TempSuffix;
         fileSystem.Delete(temp);

@@ -219,8 +219,9 @@ public sealed class SnapshotDriver : IDisposable
 
     private SnapshotFileInfo WriteFile(SnapshotFileHeader header, ChannelReader<JuteWriter> chunks, ReplicaSnapshot snapshot)
     {
+        // Never recreate the directory: recovery made it at start, and a server whose data
+        // directory was deleted under it must fail its writes, not start a new one.
         var directory = _options.SnapshotDirectory;
-        _fileSystem.CreateDirectory(directory);
         var name = StorageLayout.SnapshotName(header.StartZxid);
         var temp = Path.Combine(directory, name + StorageLayout.TempSuffix);
         var final = Path.Combine(directory, name);
