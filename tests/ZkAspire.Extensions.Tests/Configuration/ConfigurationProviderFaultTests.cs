@@ -5,8 +5,8 @@ using Microsoft.Extensions.Configuration;
 using ZkAspire.Client;
 using ZkAspire.Extensions.Configuration;
 using ZkAspire.Extensions.Tests.Infrastructure;
-using ZkAspire.Testing;
 using ZkAspire.TestInfrastructure;
+using ZkAspire.Testing;
 using static ZkAspire.Extensions.Tests.Infrastructure.TestHelpers;
 
 namespace ZkAspire.Extensions.Tests.Configuration;

@@ -4,6 +4,7 @@ using System.Text;
 using ZkAspire.Client;
 using ZkAspire.Recipes.Discovery;
 using ZkAspire.Recipes.Tests.Infrastructure;
+using ZkAspire.TestInfrastructure;
 using static ZkAspire.Recipes.Tests.Infrastructure.TestHelpers;
 
 namespace ZkAspire.Recipes.Tests.Discovery;

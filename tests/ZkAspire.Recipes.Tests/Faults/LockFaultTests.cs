@@ -4,6 +4,7 @@ using System.Diagnostics;
 using ZkAspire.Client;
 using ZkAspire.Recipes.Locks;
 using ZkAspire.Recipes.Tests.Infrastructure;
+using ZkAspire.TestInfrastructure;
 using static ZkAspire.Recipes.Tests.Infrastructure.TestHelpers;
 
 namespace ZkAspire.Recipes.Tests.Faults;

@@ -2,6 +2,7 @@
 
 using System.Text;
 using ZkAspire.Client;
+using ZkAspire.TestInfrastructure;
 
 namespace ZkAspire.Recipes.Tests.Infrastructure;
 

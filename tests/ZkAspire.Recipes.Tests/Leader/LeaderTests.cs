@@ -4,6 +4,7 @@ using System.Text.RegularExpressions;
 using ZkAspire.Client;
 using ZkAspire.Recipes.Leader;
 using ZkAspire.Recipes.Tests.Infrastructure;
+using ZkAspire.TestInfrastructure;
 using static ZkAspire.Recipes.Tests.Infrastructure.TestHelpers;
 
 namespace ZkAspire.Recipes.Tests.Leader;

@@ -4,7 +4,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 
-namespace ZkAspire.Recipes.Tests.Infrastructure;
+namespace ZkAspire.TestInfrastructure;
 
 /// <summary>
 /// A TCP proxy in front of a server, so a test can cut one client's network without touching the
