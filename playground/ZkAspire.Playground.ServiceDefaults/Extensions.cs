@@ -40,7 +40,7 @@ public static class Extensions
         return builder;
     }
 
-    /// <summary>Adds OpenTelemetry logging, metrics and tracing, ZkAspire.Client's included, exported over OTLP when the AppHost gives an endpoint.</summary>
+    /// <summary>Adds OpenTelemetry logging, metrics and tracing, ZkAspire's included, exported over OTLP when the AppHost gives an endpoint.</summary>
     /// <typeparam name="TBuilder">The host builder's type.</typeparam>
     /// <param name="builder">The host builder.</param>
     /// <returns>The same builder.</returns>
@@ -54,17 +54,17 @@ public static class Extensions
             logging.IncludeScopes = true;
         });
 
-        // ZkAspire.Client emits through System.Diagnostics only; these names subscribe to it
-        // (ZooKeeperClientTelemetry).
+        // ZkAspire.Client and the configuration provider emit through System.Diagnostics only;
+        // AddZooKeeperInstrumentation subscribes to their sources and meters (docs/integrations.md).
         builder.Services.AddOpenTelemetry()
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
                 .AddHttpClientInstrumentation()
                 .AddRuntimeInstrumentation()
-                .AddMeter("ZkAspire.Client"))
+                .AddZooKeeperInstrumentation())
             .WithTracing(tracing => tracing
                 .AddSource(builder.Environment.ApplicationName)
-                .AddSource("ZkAspire.Client")
+                .AddZooKeeperInstrumentation()
                 .AddAspNetCoreInstrumentation(o => o.Filter = context =>
                     !context.Request.Path.StartsWithSegments(HealthEndpointPath, StringComparison.Ordinal)
                     && !context.Request.Path.StartsWithSegments(AlivenessEndpointPath, StringComparison.Ordinal))

@@ -1,32 +1,71 @@
 // Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
 
 using ZkAspire.Client;
+using ZkAspire.Extensions.ServiceDiscovery;
 using ZkAspire.Playground.TicketOffice;
+
+const string ServiceName = "ticket-office";
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.Services.AddOpenTelemetry().WithTracing(t => t.AddSource(TicketOffice.ActivitySource.Name));
 
 // The AppHost gives the ensemble's connect string as ConnectionStrings:zk (WithReference(zk)).
-// The generic-host integration (AddZooKeeperClient) will replace these lines.
 var connectionString = builder.Configuration.GetConnectionString("zk")
     ?? throw new InvalidOperationException("ConnectionStrings:zk is not set: run the ticket office from the playground AppHost, or set it to a ZooKeeper connect string.");
-var client = new ZooKeeperClient(new ZooKeeperClientOptions { ConnectionString = connectionString, SessionTimeout = TimeSpan.FromSeconds(10) });
-builder.Services.AddSingleton(client);
+
+// Options: the znodes under /ticket-office/options as live configuration keys (price, sale-open,
+// per-user-limit). The configuration is built before the service provider exists, so the
+// provider gets a client of its own; this one first seeds the defaults, since a required source
+// refuses a missing root. It is disposed after the application (declared before it).
+await using var configurationClient = new ZooKeeperClient(new ZooKeeperClientOptions { ConnectionString = connectionString, SessionTimeout = TimeSpan.FromSeconds(10) });
+using (var seeding = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+{
+    await configurationClient.ConnectAsync(seeding.Token);
+    await TicketOffice.SeedOptionsAsync(configurationClient, seeding.Token);
+}
+
+builder.Configuration.AddZooKeeper(configurationClient, TicketOffice.OptionsPath);
+builder.Services.Configure<TicketOfficeOptions>(builder.Configuration);
+
+// The client for everything else: health check, traces and metrics (docs/integrations.md). A
+// short session timeout, so an instance that dies leaves the members list within seconds.
+builder.AddZooKeeperClient("zk", s => s.SessionTimeout = TimeSpan.FromSeconds(10));
+
+// Sales under DistributedLock.Core's IDistributedLockProvider: /ticket-office/locks/{name}.
+builder.Services.AddZooKeeperDistributedLocks(o => o.BasePath = TicketOffice.LocksPath);
+
+// Each instance is a member of ticket-office while it runs (/services/ticket-office/{id}), and
+// http://ticket-office resolves to the members.
+builder.Services.AddZooKeeperMembership(o => o.ServiceName = ServiceName);
+builder.Services.AddZooKeeperServiceEndpointProvider();
+builder.Services.AddHttpClient("peers", c => c.BaseAddress = new Uri("http://" + ServiceName));
+
 builder.Services.AddSingleton<TicketOffice>();
 
-var app = builder.Build();
+await using var app = builder.Build();
 app.MapDefaultEndpoints();
 
-await client.ConnectAsync(app.Lifetime.ApplicationStopping);
 await app.Services.GetRequiredService<TicketOffice>().InitializeAsync(app.Lifetime.ApplicationStopping);
 
-app.MapGet("/", async (TicketOffice office, CancellationToken ct) => Results.Ok(new
+app.MapGet("/", async (TicketOffice office, ZooKeeperClient client, IZooKeeperMembership membership, CancellationToken ct) => Results.Ok(new
 {
-    options = await office.GetOptionsAsync(ct),
+    instance = membership.Self?.InstanceId,
+    options = office.Options,
     remaining = await office.GetRemainingAsync(ct),
     server = client.Server?.ToString(),
+    members = (await membership.GetMembersAsync(ServiceName, ct)).Select(m => new { id = m.InstanceId, endpoints = m.Endpoints }),
 }));
+
+app.MapGet("/instance", (IZooKeeperMembership membership) => Results.Ok(new { instance = membership.Self?.InstanceId }));
+
+// Asks one member, chosen by service discovery over the membership (possibly this one), who it is.
+app.MapGet("/peer", async (IHttpClientFactory factory, IZooKeeperMembership membership, CancellationToken ct) =>
+{
+    using var http = factory.CreateClient("peers");
+    var answer = await http.GetFromJsonAsync<InstanceView>("/instance", ct);
+    return Results.Ok(new { asked = membership.Self?.InstanceId, answered = answer?.Instance });
+});
 
 app.MapPost("/buy", async (string user, int? count, TicketOffice office, CancellationToken ct) =>
 {
@@ -44,4 +83,8 @@ app.MapPost("/buy", async (string user, int? count, TicketOffice office, Cancell
     return purchase.Refused is null ? Results.Ok(purchase) : Results.Conflict(purchase);
 });
 
-app.Run();
+await app.RunAsync();
+
+/// <summary>A member's answer to <c>GET /instance</c>.</summary>
+/// <param name="Instance">Its instance id.</param>
+internal sealed record InstanceView(string? Instance);

@@ -12,8 +12,8 @@ using ZkAspire.Client;
 namespace ZkAspire.Hosting.Tests;
 
 /// <summary>
-/// Runs the playground AppHost (a one-replica ensemble until replicated mode lands in the server,
-/// and the ticket office) as a user would, and checks what they would look at.
+/// Runs the playground AppHost (a three-replica ensemble and two ticket-office instances) as a
+/// user would, and checks what they would look at.
 /// </summary>
 public sealed class EndToEndTests
 {
@@ -66,17 +66,54 @@ public sealed class EndToEndTests
             var srvr = await commands.ExecuteCommandAsync(leader, "zookeeper-srvr", token);
             Assert.True(srvr.Success, srvr.Message);
 
-            // Thirty buyers who want four tickets each, at once, for a hundred tickets: exactly a
-            // hundred are sold, and the rest are refused.
+            // Two ticket-office instances, each a member of ticket-office: the members list (read
+            // through the proxy, so through either) shows both, each at its own endpoint.
             await notifications.WaitForResourceHealthyAsync("ticket-office", token);
             using var http = app.CreateHttpClient("ticket-office");
-            var responses = await Task.WhenAll(Enumerable.Range(1, 30).Select(i => http.PostAsync(new Uri($"/buy?user=buyer{i}&count=4", UriKind.Relative), null, token)));
-            Assert.All(responses, r => Assert.True(r.StatusCode is HttpStatusCode.OK or HttpStatusCode.Conflict, r.StatusCode.ToString()));
-            var purchases = await Task.WhenAll(responses.Select(r => r.Content.ReadFromJsonAsync<PurchaseView>(token)));
-            Assert.Equal(100, purchases.Sum(p => p!.Sold));
-            Assert.Equal(25, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
-            var office = await http.GetFromJsonAsync<OfficeView>("/", token);
-            Assert.Equal(0, office!.Remaining);
+            var office = await PollAsync(http, o => o.Members.Count == 2, "two members", token);
+            var instances = office.Members.Select(m => new HttpClient { BaseAddress = m.Endpoints.First(e => e.Scheme == Uri.UriSchemeHttp) }).ToArray();
+            try
+            {
+                var answeredBy = await Task.WhenAll(instances.Select(i => i.GetFromJsonAsync<OfficeView>("/", token)));
+                Assert.Equal(office.Members.Select(m => (string?)m.Id).Order(), answeredBy.Select(o => o!.Instance).Order());
+
+                // Service discovery over the membership: http://ticket-office reaches a member.
+                var peer = await instances[0].GetFromJsonAsync<PeerView>("/peer", token);
+                Assert.Contains(peer!.Answered, office.Members.Select(m => m.Id));
+
+                // Thirty buyers who want four tickets each, at once, through both instances, for a
+                // hundred tickets: exactly a hundred are sold, and the rest are refused.
+                var responses = await Task.WhenAll(Enumerable.Range(1, 30).Select(i => instances[i % 2].PostAsync(new Uri($"/buy?user=buyer{i}&count=4", UriKind.Relative), null, token)));
+                Assert.All(responses, r => Assert.True(r.StatusCode is HttpStatusCode.OK or HttpStatusCode.Conflict, r.StatusCode.ToString()));
+                var purchases = await Task.WhenAll(responses.Select(r => r.Content.ReadFromJsonAsync<PurchaseView>(token)));
+                Assert.Equal(100, purchases.Sum(p => p!.Sold));
+                Assert.Equal(25, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
+                Assert.Equal(0, (await http.GetFromJsonAsync<OfficeView>("/", token))!.Remaining);
+                Assert.Equal(25, office.Options.Price);
+
+                // Options are live configuration: a set with a plain client changes both instances'
+                // answers without a restart, and closing the sale changes why a buyer is refused.
+                await using (var client = await ZooKeeperClient.ConnectAsync(connectionString, token))
+                {
+                    await client.SetDataAsync("/ticket-office/options/price", "30"u8.ToArray(), cancellationToken: token);
+                    await client.SetDataAsync("/ticket-office/options/sale-open", "false"u8.ToArray(), cancellationToken: token);
+                }
+
+                foreach (var instance in instances)
+                {
+                    await PollAsync(instance, o => o.Options is { Price: 30, SaleOpen: false }, "the new options", token);
+                    var closed = await instance.PostAsync(new Uri("/buy?user=late&count=1", UriKind.Relative), null, token);
+                    Assert.Equal(HttpStatusCode.Conflict, closed.StatusCode);
+                    Assert.Equal("The sale is closed.", (await closed.Content.ReadFromJsonAsync<PurchaseView>(token))!.Refused);
+                }
+            }
+            finally
+            {
+                foreach (var instance in instances)
+                {
+                    instance.Dispose();
+                }
+            }
 
             // The leader restarted from the dashboard: the other two elect a leader, the service
             // keeps working, and the data written before is there (the replica's data directory
@@ -155,5 +192,34 @@ public sealed class EndToEndTests
 
     private sealed record PurchaseView(int Sold, int Remaining, decimal Total, string? Refused);
 
-    private sealed record OfficeView(int Remaining);
+    /// <summary>Reads <c>GET /</c> until <paramref name="done"/> holds, every 100 ms for at most 30 s.</summary>
+    private static async Task<OfficeView> PollAsync(HttpClient http, Func<OfficeView, bool> done, string what, CancellationToken token)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
+        OfficeView? last = null;
+        for (var attempt = 0; attempt < 300; attempt++)
+        {
+            last = await http.GetFromJsonAsync<OfficeView>("/", token);
+            if (last is not null && done(last))
+            {
+                return last;
+            }
+
+            if (!await timer.WaitForNextTickAsync(token))
+            {
+                break;
+            }
+        }
+
+        Assert.Fail($"{http.BaseAddress} did not show {what} within 30 s; last answer: {last}");
+        return last!;
+    }
+
+    private sealed record OfficeView(string? Instance, OptionsView Options, int Remaining, IReadOnlyList<MemberView> Members);
+
+    private sealed record OptionsView(decimal Price, bool SaleOpen, int PerUserLimit);
+
+    private sealed record MemberView(string Id, IReadOnlyList<Uri> Endpoints);
+
+    private sealed record PeerView(string? Asked, string? Answered);
 }
