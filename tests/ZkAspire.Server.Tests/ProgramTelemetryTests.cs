@@ -105,6 +105,14 @@ public sealed class ProgramTelemetryTests : IDisposable
             Assert.Equal([1], (await client.GetDataAsync("/plain", Ct)).Data);
         }
 
+        // No work at all without the endpoint: the SDK's assemblies are not even loaded (the
+        // program's cold start is measured). /proc lists the files the process has mapped.
+        var maps = $"/proc/{server.ProcessId}/maps";
+        if (File.Exists(maps))
+        {
+            Assert.DoesNotContain("OpenTelemetry", await File.ReadAllTextAsync(maps, Ct), StringComparison.Ordinal);
+        }
+
         Assert.Equal(0, await server.TerminateAsync());
         Assert.Empty(receiver.Requests);
         Assert.DoesNotContain("Telemetry:", server.Log, StringComparison.Ordinal);
