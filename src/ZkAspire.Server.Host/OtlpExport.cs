@@ -30,7 +30,16 @@ internal static class OtlpExport
     /// <param name="configuration">The host's configuration (environment variables included).</param>
     /// <returns>The endpoint, or null.</returns>
     public static string? GetEndpoint(IConfiguration configuration) =>
-        configuration[EndpointVariable] is { Length: > 0 } endpoint && !string.IsNullOrWhiteSpace(endpoint) ? endpoint : null;
+        configuration[EndpointVariable] is { } endpoint && !string.IsNullOrWhiteSpace(endpoint) ? endpoint.Trim() : null;
+
+    /// <summary>Gets whether an endpoint is an absolute http or https URI, the only kind the OTLP exporter uses.</summary>
+    /// <param name="endpoint">The value of <see cref="EndpointVariable"/>.</param>
+    /// <returns>True when the export can use it.</returns>
+    // The SDK ignores a value it cannot parse and falls back to its default endpoint
+    // (localhost:4317), which would export somewhere nobody named: we export nothing instead and
+    // say so in the log.
+    public static bool IsUsable(string endpoint) =>
+        Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 
     /// <summary>Registers the OpenTelemetry SDK with the server's source and meter and the OTLP exporter for all three signals.</summary>
     /// <param name="builder">The host builder.</param>

@@ -75,7 +75,7 @@ builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
 // Traces, metrics and logs over OTLP only when an endpoint is named (Aspire's WithOtlpExporter
 // sets it): a plain zkaspire-server loads no OpenTelemetry assembly (README.md, Telemetry).
 var otlpEndpoint = OtlpExport.GetEndpoint(builder.Configuration);
-if (otlpEndpoint is not null)
+if (otlpEndpoint is not null && OtlpExport.IsUsable(otlpEndpoint))
 {
     OtlpExport.Register(builder, configuration.Options.ServerId);
 }
@@ -90,7 +90,14 @@ var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("zk
 logger.LogInformation("Configuration: {Source}", configuration.ConfigPath ?? "defaults (no zoo.cfg given)");
 if (otlpEndpoint is not null)
 {
-    logger.LogInformation("Telemetry: exporting traces, metrics and logs over OTLP to {Endpoint}", OtlpExport.Describe(builder.Configuration, otlpEndpoint));
+    if (!OtlpExport.IsUsable(otlpEndpoint))
+    {
+        logger.LogWarning("Telemetry: {Variable}='{Endpoint}' is not an absolute http or https URI; nothing is exported", OtlpExport.EndpointVariable, otlpEndpoint);
+    }
+    else
+    {
+        logger.LogInformation("Telemetry: exporting traces, metrics and logs over OTLP to {Endpoint}", OtlpExport.Describe(builder.Configuration, otlpEndpoint));
+    }
 }
 
 foreach (var warning in configuration.Warnings)

@@ -53,10 +53,10 @@ public sealed class ProgramTelemetryTests : IDisposable
 
         var traces = await receiver.WaitForAsync("/v1/traces", r => r.Contains("zookeeper.getData"), ExportTimeout);
         Assert.Equal("application/x-protobuf", traces.ContentType);
-        Assert.True(traces.Contains("zkaspire-server"), "the default service name");
+        Assert.True(traces.HasAttribute("service.name", "zkaspire-server"), "the default service name");
         Assert.False(traces.Contains("unknown_service"), "the SDK's fallback service name");
-        Assert.True(traces.Contains("zookeeper.server.id"), "the server id resource attribute");
-        Assert.True(traces.Contains(path), "the getData span's zookeeper.path");
+        Assert.True(traces.HasAttribute("zookeeper.server.id", 7), "the server id (myid) resource attribute");
+        Assert.True(traces.HasAttribute(ZooKeeperServerTelemetry.PathAttribute, path), "the getData span's zookeeper.path");
         await receiver.WaitForAsync("/v1/traces", r => r.Contains("zookeeper.getData") && r.Contains(traceId), ExportTimeout);
 
         await receiver.WaitForAsync("/v1/metrics", r => r.Contains(ZooKeeperServerTelemetry.RequestCountInstrument), ExportTimeout);
@@ -80,8 +80,9 @@ public sealed class ProgramTelemetryTests : IDisposable
         }
 
         var traces = await receiver.WaitForAsync("/v1/traces", r => r.Contains("zookeeper.exists"), ExportTimeout);
-        Assert.True(traces.Contains("zk-under-test"), "OTEL_SERVICE_NAME");
-        Assert.True(traces.Contains("zk-under-test-1"), "OTEL_RESOURCE_ATTRIBUTES");
+        Assert.True(traces.HasAttribute("service.name", "zk-under-test"), "OTEL_SERVICE_NAME");
+        Assert.True(traces.HasAttribute("service.instance.id", "zk-under-test-1"), "OTEL_RESOURCE_ATTRIBUTES");
+        Assert.False(traces.Contains("zookeeper.server.id"), "a standalone server without myid has no server id");
         Assert.Equal(0, await server.TerminateAsync());
     }
 
@@ -105,18 +106,23 @@ public sealed class ProgramTelemetryTests : IDisposable
             Assert.Equal([1], (await client.GetDataAsync("/plain", Ct)).Data);
         }
 
-        // No work at all without the endpoint: the SDK's assemblies are not even loaded (the
-        // program's cold start is measured). /proc lists the files the process has mapped.
-        var maps = $"/proc/{server.ProcessId}/maps";
-        if (File.Exists(maps))
-        {
-            Assert.DoesNotContain("OpenTelemetry", await File.ReadAllTextAsync(maps, Ct), StringComparison.Ordinal);
-        }
-
+        AssertOpenTelemetryIsNotLoaded(server);
         Assert.Equal(0, await server.TerminateAsync());
         Assert.Empty(receiver.Requests);
         Assert.DoesNotContain("Telemetry:", server.Log, StringComparison.Ordinal);
         Assert.DoesNotContain("OTLP", server.Log, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task AnEndpointThatIsNotAUriIsReportedAndNothingIsExported()
+    {
+        await using var server = await ZkAspireServerProcess.StartAsync(
+            environment: ExportEnvironment(("OTEL_EXPORTER_OTLP_ENDPOINT", "127.0.0.1 port 4318")));
+
+        Assert.Contains("Telemetry: OTEL_EXPORTER_OTLP_ENDPOINT='127.0.0.1 port 4318' is not an absolute http or https URI; nothing is exported", server.Log, StringComparison.Ordinal);
+        Assert.Equal("imok", await FourLetterWordClient.SendAsync(server.Port, "ruok"));
+        AssertOpenTelemetryIsNotLoaded(server);
+        Assert.Equal(0, await server.TerminateAsync());
     }
 
     /// <inheritdoc/>
@@ -128,6 +134,17 @@ public sealed class ProgramTelemetryTests : IDisposable
         }
         catch (DirectoryNotFoundException)
         {
+        }
+    }
+
+    // No work at all without a usable endpoint: the SDK's assemblies are not even loaded (the
+    // program's cold start is measured). /proc lists the files the process has mapped.
+    private static void AssertOpenTelemetryIsNotLoaded(ZkAspireServerProcess server)
+    {
+        var maps = $"/proc/{server.ProcessId}/maps";
+        if (File.Exists(maps))
+        {
+            Assert.DoesNotContain("OpenTelemetry", File.ReadAllText(maps), StringComparison.Ordinal);
         }
     }
 

@@ -23,6 +23,37 @@ internal sealed record OtlpExportRequest(string Path, string? ContentType, byte[
     /// <param name="bytes">The bytes.</param>
     /// <returns>True when they occur in the body.</returns>
     public bool Contains(ReadOnlySpan<byte> bytes) => Body.AsSpan().IndexOf(bytes) >= 0;
+
+    /// <summary>Gets whether the body holds a string attribute: the protobuf of <c>KeyValue { key, value: AnyValue { string_value } }</c>.</summary>
+    /// <param name="key">The attribute key.</param>
+    /// <param name="value">The string value.</param>
+    /// <returns>True when the encoded attribute occurs in the body.</returns>
+    public bool HasAttribute(string key, string value) =>
+        Contains(KeyValue(key, LengthDelimited(1, Encoding.UTF8.GetBytes(value))));
+
+    /// <summary>Gets whether the body holds an integer attribute: <c>KeyValue { key, value: AnyValue { int_value } }</c>.</summary>
+    /// <param name="key">The attribute key.</param>
+    /// <param name="value">The value, 0 to 127 (one varint byte).</param>
+    /// <returns>True when the encoded attribute occurs in the body.</returns>
+    public bool HasAttribute(string key, long value)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(value);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(value, 127);
+
+        // AnyValue field 3, int_value, wire type 0 (varint).
+        return Contains(KeyValue(key, [3 << 3, (byte)value]));
+    }
+
+    // opentelemetry/proto/common/v1/common.proto: KeyValue { string key = 1; AnyValue value = 2; }.
+    private static byte[] KeyValue(string key, byte[] anyValue) =>
+        [.. LengthDelimited(1, Encoding.UTF8.GetBytes(key)), .. LengthDelimited(2, anyValue)];
+
+    // A length-delimited field (wire type 2) of fewer than 128 bytes, so its length is one varint byte.
+    private static byte[] LengthDelimited(int field, byte[] bytes)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(bytes.Length, 127);
+        return [(byte)((field << 3) | 2), (byte)bytes.Length, .. bytes];
+    }
 }
 
 /// <summary>
