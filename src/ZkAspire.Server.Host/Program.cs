@@ -71,6 +71,15 @@ builder.Logging.SetMinimumLevel(LogLevel.Information);
 // hosting's WithServerLogLevel sets it); zoo.cfg has no log settings, ZooKeeper's are in log4j's file.
 builder.Configuration.AddEnvironmentVariables();
 builder.Logging.AddConfiguration(builder.Configuration.GetSection("Logging"));
+
+// Traces, metrics and logs over OTLP only when an endpoint is named (Aspire's WithOtlpExporter
+// sets it): a plain zkaspire-server loads no OpenTelemetry assembly (README.md, Telemetry).
+var otlpEndpoint = OtlpExport.GetEndpoint(builder.Configuration);
+if (otlpEndpoint is not null && OtlpExport.IsUsable(otlpEndpoint))
+{
+    OtlpExport.Register(builder, configuration.Options.ServerId);
+}
+
 builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
 builder.Services.AddSingleton(configuration.Options);
 builder.Services.AddSingleton<ZooKeeperServerService>();
@@ -79,6 +88,18 @@ builder.Services.AddHostedService(services => services.GetRequiredService<ZooKee
 using var host = builder.Build();
 var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("zkaspire-server");
 logger.LogInformation("Configuration: {Source}", configuration.ConfigPath ?? "defaults (no zoo.cfg given)");
+if (otlpEndpoint is not null)
+{
+    if (!OtlpExport.IsUsable(otlpEndpoint))
+    {
+        logger.LogWarning("Telemetry: {Variable}='{Endpoint}' is not an absolute http or https URI; nothing is exported", OtlpExport.EndpointVariable, otlpEndpoint);
+    }
+    else
+    {
+        logger.LogInformation("Telemetry: exporting traces, metrics and logs over OTLP to {Endpoint}", OtlpExport.Describe(builder.Configuration, otlpEndpoint));
+    }
+}
+
 foreach (var warning in configuration.Warnings)
 {
     logger.LogWarning("{Warning}", warning);

@@ -57,8 +57,9 @@ public sealed class ZkAspireServerProcess : IAsyncDisposable
     /// <param name="extraConfig">More zoo.cfg lines.</param>
     /// <param name="arguments">More <c>key=value</c> arguments after the zoo.cfg path.</param>
     /// <param name="timeout">How long to wait for it to serve.</param>
+    /// <param name="environment">Environment variables to set, or to remove when the value is null (the rest is inherited from the test process).</param>
     /// <returns>The running program.</returns>
-    public static async Task<ZkAspireServerProcess> StartAsync(IEnumerable<string>? extraConfig = null, IEnumerable<string>? arguments = null, TimeSpan? timeout = null)
+    public static async Task<ZkAspireServerProcess> StartAsync(IEnumerable<string>? extraConfig = null, IEnumerable<string>? arguments = null, TimeSpan? timeout = null, IReadOnlyDictionary<string, string?>? environment = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "zkaspire-server-" + Guid.NewGuid().ToString("n"));
         System.IO.Directory.CreateDirectory(directory);
@@ -79,7 +80,7 @@ public sealed class ZkAspireServerProcess : IAsyncDisposable
 
         var log = new StringBuilder();
         var serving = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var process = Start([configPath, .. arguments ?? []], null, log, line =>
+        var process = Start([configPath, .. arguments ?? []], environment, log, line =>
         {
             if (line.Contains("serving clients on", StringComparison.Ordinal))
             {
@@ -114,7 +115,7 @@ public sealed class ZkAspireServerProcess : IAsyncDisposable
     public static async Task<(int ExitCode, string Output)> RunAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null)
     {
         var log = new StringBuilder();
-        using var process = Start(arguments.ToList(), environment, log, _ => { });
+        using var process = Start(arguments.ToList(), environment?.Select(e => new KeyValuePair<string, string?>(e.Key, e.Value)), log, _ => { });
         try
         {
             await process.WaitForExitAsync().WaitAsync(timeout ?? TimeSpan.FromSeconds(60));
@@ -177,7 +178,7 @@ public sealed class ZkAspireServerProcess : IAsyncDisposable
         }
     }
 
-    private static Process Start(IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string>? environment, StringBuilder log, Action<string> onLine)
+    private static Process Start(IReadOnlyList<string> arguments, IEnumerable<KeyValuePair<string, string?>>? environment, StringBuilder log, Action<string> onLine)
     {
         if (!File.Exists(ProgramPath))
         {
@@ -198,9 +199,16 @@ public sealed class ZkAspireServerProcess : IAsyncDisposable
             start.ArgumentList.Add(argument);
         }
 
-        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        foreach (var (key, value) in environment ?? [])
         {
-            start.Environment[key] = value;
+            if (value is null)
+            {
+                start.Environment.Remove(key);
+            }
+            else
+            {
+                start.Environment[key] = value;
+            }
         }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
