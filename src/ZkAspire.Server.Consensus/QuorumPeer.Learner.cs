@@ -48,7 +48,7 @@ public sealed partial class QuorumPeer
 
     // The registration is resent until the leader answers. The first one is often dropped: a
     // learner decides as soon as its own finalizeWait ends, and the server it chose may still be
-    // LOOKING (it heard the quorum later) and ignore it. Resending at once after tickTime/2 made
+    // LOOKING (it heard the quorum later) and ignore it. Resending only after tickTime/2 made
     // such a failover take a whole second at tickTime=2000 (docs/performance.md, three-node), so
     // the retries start at the notification interval and back off to tickTime/2, as ZooKeeper's
     // Learner.connectToLeader retries after leaderConnectDelayDuringRetryMs (100 ms), not a tick.
