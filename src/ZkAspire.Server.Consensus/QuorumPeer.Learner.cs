@@ -13,6 +13,7 @@ public sealed partial class QuorumPeer
     private long _learnerDeadlineMs;
     private long _lastHeardFromLeaderMs;
     private long _nextLearnerInfoAtMs;
+    private int _learnerInfoIntervalMs;
     private int _learnerEpoch = -1;
     private bool _awaitingEpochDurable;
     private bool _ackEpochSent;
@@ -41,13 +42,21 @@ public sealed partial class QuorumPeer
         SetStatus(state, ZabPhase.Discovery, leader, 0);
         _learnerDeadlineMs = _now + Ms(_options.InitLimit);
         _lastHeardFromLeaderMs = _now;
+        _learnerInfoIntervalMs = _options.MinNotificationIntervalMs;
         SendLearnerInfo();
     }
 
+    // The registration is resent until the leader answers. The first one is often dropped: a
+    // learner decides as soon as its own finalizeWait ends, and the server it chose may still be
+    // LOOKING (it heard the quorum later) and ignore it. Resending only after tickTime/2 made
+    // such a failover take a whole second at tickTime=2000 (docs/performance.md, three-node), so
+    // the retries start at the notification interval and back off to tickTime/2, as ZooKeeper's
+    // Learner.connectToLeader retries after leaderConnectDelayDuringRetryMs (100 ms), not a tick.
     private void SendLearnerInfo()
     {
         Send(_leaderId, new LearnerInfo(_isObserver ? LearnerType.Observer : LearnerType.Participant, _acceptedEpoch));
-        _nextLearnerInfoAtMs = _now + Math.Max(1, _options.TickTimeMs / 2);
+        _nextLearnerInfoAtMs = _now + _learnerInfoIntervalMs;
+        _learnerInfoIntervalMs = Math.Min(_learnerInfoIntervalMs * 2, Math.Max(_options.MinNotificationIntervalMs, _options.TickTimeMs / 2));
     }
 
     private void LearnerStep(long from, PeerMessage message)

@@ -1,0 +1,48 @@
+// Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
+
+namespace ZkAspire.Server.Consensus.Tests;
+
+/// <summary>
+/// How quickly the survivors of a leader's crash serve again, in virtual time (the peer's clock
+/// is the test's, so nothing here depends on the machine's speed).
+/// </summary>
+public sealed class FailoverTests
+{
+    /// <summary>
+    /// The follower-to-be often decides first: its finalizeWait ends while the server it chose
+    /// still waits out its own, so that server, still LOOKING, drops the first registration. The
+    /// learner must register again within a few notification intervals, not after tickTime/2 (a
+    /// whole second at the usual tickTime=2000, which is what the three-node failover measured).
+    /// </summary>
+    [Fact]
+    public void ALearnerWhoseFirstRegistrationCameTooEarlyRegistersAgainPromptly()
+    {
+        var env = new InteractionEnv();
+        env.Execute("add-nodes", ["3", "tick=2000"]);
+        env.Execute("elect", []);
+        Assert.Equal(ServerState.Leading, env.Nodes[3].Peer!.State);
+
+        env.Execute("crash", ["3"]);
+        env.Execute("disconnect", ["1", "3"]);
+        env.Execute("disconnect", ["2", "3"]);
+
+        // The votes go round: both survivors name server 2 and wait finalizeWait.
+        env.Execute("stabilize", ["1", "2", "quiet"]);
+        Assert.Equal(ServerState.Looking, env.Nodes[1].Peer!.State);
+        Assert.Equal(ServerState.Looking, env.Nodes[2].Peer!.State);
+
+        // Server 1's finalizeWait ends first: it follows 2 and registers, while 2 is still LOOKING.
+        env.Execute("tick", ["50", "1"]);
+        Assert.Equal(ServerState.Following, env.Nodes[1].Peer!.State);
+        var dropped = env.Execute("stabilize", ["1", "2"]);
+        Assert.Contains("send 1->2 FOLLOWERINFO", dropped, StringComparison.Ordinal);
+        Assert.Equal(ServerState.Looking, env.Nodes[2].Peer!.State);
+
+        // Then server 2 decides to lead. A quarter of tickTime/2 later everyone serves.
+        env.Execute("tick", ["0", "2"]);
+        Assert.Equal(ServerState.Leading, env.Nodes[2].Peer!.State);
+        env.Execute("run", ["250"]);
+        Assert.Equal(ZabPhase.Broadcast, env.Nodes[1].Peer!.Phase);
+        Assert.Equal(ZabPhase.Broadcast, env.Nodes[2].Peer!.Phase);
+    }
+}
