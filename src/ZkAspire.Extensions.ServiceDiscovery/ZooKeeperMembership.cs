@@ -1,6 +1,7 @@
 // Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
 
 using System.Collections.Concurrent;
+using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Primitives;
 using ZkAspire.Client;
@@ -84,7 +85,23 @@ public sealed class ZooKeeperMembership : IZooKeeperMembership, IAsyncDisposable
             _selfInstance = instance;
         }
 
-        await _discovery.RegisterServiceAsync(instance, cancellationToken).ConfigureAwait(false);
+        using var activity = StartActivity(ZooKeeperMembershipTelemetry.RegisterActivityName, member.ServiceName, member.InstanceId);
+        try
+        {
+            await _discovery.RegisterServiceAsync(instance, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            RecordRegistration(activity, member.ServiceName, ZooKeeperMembershipTelemetry.OutcomeCanceled, null);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            RecordRegistration(activity, member.ServiceName, ZooKeeperMembershipTelemetry.OutcomeFailed, ex);
+            throw;
+        }
+
+        RecordRegistration(activity, member.ServiceName, ZooKeeperMembershipTelemetry.OutcomeRegistered, null);
         lock (_gate)
         {
             if (ReferenceEquals(_selfInstance, instance))
@@ -109,7 +126,17 @@ public sealed class ZooKeeperMembership : IZooKeeperMembership, IAsyncDisposable
 
         if (instance is not null)
         {
-            await _discovery.UnregisterServiceAsync(instance, cancellationToken).ConfigureAwait(false);
+            using var activity = StartActivity(ZooKeeperMembershipTelemetry.UnregisterActivityName, instance.Name, instance.Id);
+            try
+            {
+                await _discovery.UnregisterServiceAsync(instance, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+                activity?.SetTag("error.type", ex.GetType().FullName);
+                throw;
+            }
         }
     }
 
@@ -157,6 +184,49 @@ public sealed class ZooKeeperMembership : IZooKeeperMembership, IAsyncDisposable
 
         // Unregisters what is registered.
         await _discovery.DisposeAsync().ConfigureAwait(false);
+    }
+
+    private static Activity? StartActivity(string name, string serviceName, string instanceId)
+    {
+        var activity = ZooKeeperMembershipTelemetry.ActivitySource.StartActivity(name, ActivityKind.Internal);
+        activity?.SetTag(ZooKeeperMembershipTelemetry.ServiceNameAttribute, serviceName);
+        activity?.SetTag(ZooKeeperMembershipTelemetry.InstanceIdAttribute, instanceId);
+        return activity;
+    }
+
+    private static void RecordRegistration(Activity? activity, string serviceName, string outcome, Exception? error)
+    {
+        activity?.SetTag(ZooKeeperMembershipTelemetry.OutcomeAttribute, outcome);
+        var tags = new TagList
+        {
+            { ZooKeeperMembershipTelemetry.ServiceNameAttribute, serviceName },
+            { ZooKeeperMembershipTelemetry.OutcomeAttribute, outcome },
+        };
+        if (error is not null)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, error.Message);
+            activity?.SetTag("error.type", error.GetType().FullName);
+            tags.Add("error.type", error.GetType().FullName);
+        }
+
+        ZooKeeperMembershipTelemetry.Registrations.Add(1, tags);
+    }
+
+    private static void RecordChange(string serviceName, IReadOnlyList<ZooKeeperMember>? before, List<ZooKeeperMember> after)
+    {
+        var old = before?.Select(m => m.InstanceId).ToHashSet(StringComparer.Ordinal) ?? [];
+        var now = after.Select(m => m.InstanceId).ToHashSet(StringComparer.Ordinal);
+        var added = now.Count(id => !old.Contains(id));
+        var removed = old.Count(id => !now.Contains(id));
+        ZooKeeperMembershipTelemetry.Changes.Add(1, new KeyValuePair<string, object?>(ZooKeeperMembershipTelemetry.ServiceNameAttribute, serviceName));
+
+        // No parent: the change comes from a watch, not from the caller's work (as the recipes' leader.change).
+        using var activity = ZooKeeperMembershipTelemetry.ActivitySource.StartActivity(
+            ZooKeeperMembershipTelemetry.ChangeActivityName, ActivityKind.Internal, parentContext: default(ActivityContext));
+        activity?.SetTag(ZooKeeperMembershipTelemetry.ServiceNameAttribute, serviceName);
+        activity?.SetTag(ZooKeeperMembershipTelemetry.AddedAttribute, added);
+        activity?.SetTag(ZooKeeperMembershipTelemetry.RemovedAttribute, removed);
+        activity?.SetTag(ZooKeeperMembershipTelemetry.CountAttribute, after.Count);
     }
 
     private async Task EnsureStartedAsync(CancellationToken cancellationToken)
@@ -207,11 +277,14 @@ public sealed class ZooKeeperMembership : IZooKeeperMembership, IAsyncDisposable
             .OfType<ZooKeeperMember>()
             .OrderBy(member => member.InstanceId, StringComparer.Ordinal)
             .ToList();
+        _members.TryGetValue(serviceName, out var before);
         _members[serviceName] = members;
         if (!notify)
         {
             return;
         }
+
+        RecordChange(serviceName, before, members);
 
         _logger.LogDebug("Members of {Service}: {Members}", serviceName, string.Join("; ", members.Select(MemberMapping.Describe)));
 
