@@ -89,7 +89,8 @@ public abstract class ConfigurationProviderContract<TServer>(TServer server)
         // Events are delivered in order: a second reload from the multi would come before the
         // sentinel's, so two reloads in all prove there was one for the multi.
         await writer.SetDataAsync(root + "/Sentinel", Bytes("1"), cancellationToken: Ct);
-        await configuration.UntilAsync(c => c["Sentinel"] == "1");
+        // The new values are visible a moment before the reload callbacks run: wait for both.
+        await configuration.UntilAsync(c => c["Sentinel"] == "1" && Volatile.Read(ref reloads) >= 2);
         Assert.Equal(2, Volatile.Read(ref reloads));
     }
 
@@ -106,7 +107,8 @@ public abstract class ConfigurationProviderContract<TServer>(TServer server)
 
         await writer.SetDataAsync(root + "/Same", Bytes("x"), cancellationToken: Ct);
         await writer.SetDataAsync(root + "/Sentinel", Bytes("1"), cancellationToken: Ct);
-        await configuration.UntilAsync(c => c["Sentinel"] == "1");
+        // The new values are visible a moment before the reload callbacks run: wait for both.
+        await configuration.UntilAsync(c => c["Sentinel"] == "1" && Volatile.Read(ref reloads) >= 1);
         Assert.Equal(1, Volatile.Read(ref reloads));
     }
 

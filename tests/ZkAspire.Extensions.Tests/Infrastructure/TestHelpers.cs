@@ -69,7 +69,9 @@ public static class TestHelpers
         {
             try
             {
-                await changed.WaitAsync(cts.Token);
+                // Woken by a reload, and every 50 ms besides: a condition may also depend on
+                // state that other reload callbacks update just after this one runs.
+                await changed.WaitAsync(TimeSpan.FromMilliseconds(50), cts.Token);
             }
             catch (OperationCanceledException) when (!Ct.IsCancellationRequested)
             {
