@@ -3,8 +3,9 @@
 using ZkAspire.Client;
 using ZkAspire.Extensions.DistributedLock.Tests.Infrastructure;
 using ZkAspire.Recipes;
+using ZkAspire.TestInfrastructure.Contract;
 using ZkAspire.Testing;
-using static ZkAspire.Extensions.DistributedLock.Tests.Infrastructure.TestHelpers;
+using static ZkAspire.TestInfrastructure.Contract.TestHelpers;
 
 namespace ZkAspire.Extensions.DistributedLock.Tests;
 

@@ -2,6 +2,7 @@
 
 using ZkAspire.Extensions.DistributedLock.Tests.Contract;
 using ZkAspire.Extensions.DistributedLock.Tests.Infrastructure;
+using ZkAspire.TestInfrastructure.Contract;
 
 namespace ZkAspire.Extensions.DistributedLock.Tests;
 

@@ -4,7 +4,8 @@ using System.Security.Cryptography;
 using System.Text;
 using ZkAspire.Extensions.DistributedLock.Tests.Infrastructure;
 using ZkAspire.Protocol;
-using static ZkAspire.Extensions.DistributedLock.Tests.Infrastructure.TestHelpers;
+using ZkAspire.TestInfrastructure.Contract;
+using static ZkAspire.TestInfrastructure.Contract.TestHelpers;
 
 namespace ZkAspire.Extensions.DistributedLock.Tests;
 

@@ -5,7 +5,8 @@ using Microsoft.Extensions.DependencyInjection;
 using ZkAspire.Client;
 using ZkAspire.Extensions.DistributedLock.Tests.Infrastructure;
 using ZkAspire.Recipes;
-using static ZkAspire.Extensions.DistributedLock.Tests.Infrastructure.TestHelpers;
+using ZkAspire.TestInfrastructure.Contract;
+using static ZkAspire.TestInfrastructure.Contract.TestHelpers;
 
 namespace ZkAspire.Extensions.DistributedLock.Tests;
 

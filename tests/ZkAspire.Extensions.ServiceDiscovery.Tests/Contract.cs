@@ -1,6 +1,7 @@
 // Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
 
 using ZkAspire.Extensions.ServiceDiscovery.Tests.Infrastructure;
+using ZkAspire.TestInfrastructure.Contract;
 
 namespace ZkAspire.Extensions.ServiceDiscovery.Tests;
 

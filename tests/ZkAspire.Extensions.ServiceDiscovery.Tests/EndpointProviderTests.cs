@@ -5,7 +5,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.ServiceDiscovery;
 using ZkAspire.Extensions.ServiceDiscovery.Tests.Infrastructure;
-using static ZkAspire.Extensions.ServiceDiscovery.Tests.Infrastructure.TestHelpers;
+using ZkAspire.TestInfrastructure.Contract;
+using static ZkAspire.TestInfrastructure.Contract.TestHelpers;
 
 namespace ZkAspire.Extensions.ServiceDiscovery.Tests;
 

@@ -3,8 +3,9 @@
 using Microsoft.Extensions.DependencyInjection;
 using ZkAspire.Client;
 using ZkAspire.Extensions.ServiceDiscovery.Tests.Infrastructure;
-using ZkAspire.Testing;
 using ZkAspire.TestInfrastructure;
+using ZkAspire.TestInfrastructure.Contract;
+using ZkAspire.Testing;
 
 namespace ZkAspire.Extensions.ServiceDiscovery.Tests;
 

@@ -4,7 +4,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using ZkAspire.Client;
 using ZkAspire.Extensions.ServiceDiscovery.Tests.Infrastructure;
-using static ZkAspire.Extensions.ServiceDiscovery.Tests.Infrastructure.TestHelpers;
+using ZkAspire.TestInfrastructure.Contract;
+using static ZkAspire.TestInfrastructure.Contract.TestHelpers;
 
 namespace ZkAspire.Extensions.ServiceDiscovery.Tests;
 

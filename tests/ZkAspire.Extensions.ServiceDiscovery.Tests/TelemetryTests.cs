@@ -5,7 +5,8 @@ using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
 using ZkAspire.Extensions.ServiceDiscovery.Tests.Infrastructure;
-using static ZkAspire.Extensions.ServiceDiscovery.Tests.Infrastructure.TestHelpers;
+using ZkAspire.TestInfrastructure.Contract;
+using static ZkAspire.TestInfrastructure.Contract.TestHelpers;
 
 namespace ZkAspire.Extensions.ServiceDiscovery.Tests;
 

@@ -2,7 +2,8 @@
 
 using ZkAspire.Client;
 using ZkAspire.Extensions.DistributedLock.Tests.Infrastructure;
-using static ZkAspire.Extensions.DistributedLock.Tests.Infrastructure.TestHelpers;
+using ZkAspire.TestInfrastructure.Contract;
+using static ZkAspire.TestInfrastructure.Contract.TestHelpers;
 
 namespace ZkAspire.Extensions.DistributedLock.Tests.Contract;
 

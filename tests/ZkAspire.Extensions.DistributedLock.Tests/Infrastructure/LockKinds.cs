@@ -1,6 +1,7 @@
 // Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
 
 using Medallion.Threading;
+using ZkAspire.TestInfrastructure.Contract;
 
 namespace ZkAspire.Extensions.DistributedLock.Tests.Infrastructure;
 

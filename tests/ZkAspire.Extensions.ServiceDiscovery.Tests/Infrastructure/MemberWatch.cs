@@ -1,6 +1,8 @@
 // Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
 
-using static ZkAspire.Extensions.ServiceDiscovery.Tests.Infrastructure.TestHelpers;
+using static ZkAspire.TestInfrastructure.Contract.TestHelpers;
+
+using ZkAspire.TestInfrastructure.Contract;
 
 namespace ZkAspire.Extensions.ServiceDiscovery.Tests.Infrastructure;
 

@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using ZkAspire.Client;
+using ZkAspire.TestInfrastructure.Contract;
 
 namespace ZkAspire.Extensions.ServiceDiscovery.Tests.Infrastructure;
 

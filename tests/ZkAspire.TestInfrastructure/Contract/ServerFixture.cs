@@ -1,14 +1,10 @@
 // Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
 
 using ZkAspire.Client;
-using ZkAspire.Extensions.DistributedLock.Tests.Infrastructure;
 using ZkAspire.Testing;
 using ZkAspire.TestInfrastructure;
 
-[assembly: AssemblyFixture(typeof(ZkAspireServer))]
-[assembly: AssemblyFixture(typeof(ApacheServer))]
-
-namespace ZkAspire.Extensions.DistributedLock.Tests.Infrastructure;
+namespace ZkAspire.TestInfrastructure.Contract;
 
 /// <summary>
 /// A ZooKeeper server the contract runs against: ZkAspire's in-process server and Apache ZooKeeper

@@ -2,7 +2,7 @@
 
 using ZkAspire.Client;
 
-namespace ZkAspire.Extensions.ServiceDiscovery.Tests.Infrastructure;
+namespace ZkAspire.TestInfrastructure.Contract;
 
 /// <summary>Helpers shared by the tests.</summary>
 public static class TestHelpers
@@ -37,7 +37,10 @@ public static class TestHelpers
     public static async Task StillWaiting(this Task task)
     {
         await Task.WhenAny(task, Task.Delay(Moment, Ct));
-        Assert.False(task.IsCompleted, "The wait ended, but nothing it waits for has happened.");
+        if (task.IsCompleted)
+        {
+            throw new InvalidOperationException("The wait ended, but nothing it waits for has happened.");
+        }
     }
 
     /// <summary>
@@ -67,7 +70,7 @@ public static class TestHelpers
             }
         }
 
-        Assert.Fail($"Session 0x{sessionId:x} could not be closed.");
+        throw new InvalidOperationException($"Session 0x{sessionId:x} could not be closed.");
     }
 
     /// <summary>Lists a node's children, or nothing when it does not exist.</summary>
