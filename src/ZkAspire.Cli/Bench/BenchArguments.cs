@@ -15,8 +15,8 @@ internal static class BenchArguments
           -server, --server host:port[,host:port...][/chroot]
                                    servers to load (default localhost:2181); sessions are spread
                                    over them in turn, session i on server i mod count
-          -w, --workload LIST      create,set,get,mixed,watch,lock, comma-separated; run in that
-                                   order, each with its own warm-up (default get)
+          -w, --workload LIST      create,set,get,mixed,watch,lock,failover, comma-separated; run
+                                   in that order, each with its own warm-up (default get)
           -c, --clients N          sessions (default 8)
           -k, --inflight K         requests each session keeps in flight: a closed loop of N x K (default 16)
           -p, --payload BYTES      data size for create, set and the znodes read (default 100)
@@ -32,6 +32,16 @@ internal static class BenchArguments
           -q, --quiet              no progress line on stderr
               --keep               leave the znodes the run made
               --fail-on-error      exit with 1 when any operation failed (smoke runs)
+        Failover (kill the leader, time until the first write and until a new leader answers srvr;
+        -c sessions write, each on the whole connect string, which must list every server):
+              --kill-command CMD   /bin/sh command that kills the leader, e.g. "kill -9 {pid}";
+                                   {host} {port} the leader's client address, {index} its place in
+                                   the connect string (from 1), {pid} the process listening on
+                                   {port} (this machine only)
+              --restart-command CMD  brings the killed server back (same placeholders); then the
+                                   run waits until every server serves again
+              --rounds N           kills, one after another (default 1; more need --restart-command)
+              --failover-timeout TIME  limit for each failover and each recovery (default 60s)
         TIME is a number of seconds, or a number with ms, s or m: 500ms, 10s, 2m.
         Exit codes: 0 done (failed operations are counted and reported), 1 a workload could not run
         (no connection, setup failed) or, with --fail-on-error, an operation failed; 2 bad arguments.
@@ -130,6 +140,18 @@ internal static class BenchArguments
                 case "--fail-on-error":
                     options = options with { FailOnError = true };
                     break;
+                case "--kill-command":
+                    options = options with { KillCommand = Failover.FailoverCommand.Validate(arg, Value()) };
+                    break;
+                case "--restart-command":
+                    options = options with { RestartCommand = Failover.FailoverCommand.Validate(arg, Value()) };
+                    break;
+                case "--rounds":
+                    options = options with { Rounds = Int(arg, Value(), 1, 1000) };
+                    break;
+                case "--failover-timeout":
+                    options = options with { FailoverTimeout = Time(arg, Value(), allowZero: false) };
+                    break;
                 default:
                     throw new BenchArgumentException(arg.StartsWith('-') ? $"unknown option {arg}" : $"unexpected argument '{arg}'");
             }
@@ -143,6 +165,23 @@ internal static class BenchArguments
         if (options.Workloads.Contains(BenchWorkload.Watch) && options.Clients < 2)
         {
             throw new BenchArgumentException("the watch workload needs at least 2 clients: one sets, another watches");
+        }
+
+        if (options.Workloads.Contains(BenchWorkload.Failover))
+        {
+            if (options.KillCommand is null)
+            {
+                throw new BenchArgumentException("the failover workload needs --kill-command, e.g. --kill-command 'kill -9 {pid}'");
+            }
+
+            if (options.Rounds > 1 && options.RestartCommand is null)
+            {
+                throw new BenchArgumentException("--rounds above 1 needs --restart-command to bring the killed server back between rounds");
+            }
+        }
+        else if (options.KillCommand is not null || options.RestartCommand is not null)
+        {
+            throw new BenchArgumentException("--kill-command and --restart-command are for the failover workload (-w failover)");
         }
 
         return options;
@@ -198,7 +237,8 @@ internal static class BenchArguments
                 "mixed" => BenchWorkload.Mixed,
                 "watch" => BenchWorkload.Watch,
                 "lock" => BenchWorkload.Lock,
-                _ => throw new BenchArgumentException($"--workload: unknown workload '{name}' (create, set, get, mixed, watch, lock)"),
+                "failover" => BenchWorkload.Failover,
+                _ => throw new BenchArgumentException($"--workload: unknown workload '{name}' (create, set, get, mixed, watch, lock, failover)"),
             });
         }
 

@@ -82,9 +82,24 @@ internal sealed class BenchCommand
     {
         var runner = new BenchRunner(options, options.Quiet ? null : Progress, Warn);
         var results = new List<BenchResult>();
+        var failovers = new List<Failover.FailoverResult>();
         var exitCode = ExitCodes.Success;
         foreach (var workload in options.Workloads)
         {
+            if (workload == BenchWorkload.Failover)
+            {
+                // Not a closed loop of operations: rounds of kill, first write and election.
+                var failover = await RunFailoverAsync(options, cancellationToken).ConfigureAwait(false);
+                if (failover is null)
+                {
+                    exitCode = ExitCodes.Failure;
+                    break;
+                }
+
+                failovers.Add(failover);
+                continue;
+            }
+
             BenchResult result;
             try
             {
@@ -130,7 +145,47 @@ internal sealed class BenchCommand
             await WriteAsync(_output, string.Concat(BenchReport.Table(results).Select(l => l + "\n"))).ConfigureAwait(false);
         }
 
+        if (!options.Json)
+        {
+            foreach (var failover in failovers)
+            {
+                await WriteAsync(_output, (results.Count > 0 ? "\n" : string.Empty) + string.Concat(BenchReport.FailoverTable(failover).Select(l => l + "\n"))).ConfigureAwait(false);
+            }
+        }
+
         return exitCode;
+    }
+
+    /// <summary>Runs the failover workload with the shell commands; null when it failed (the reason is on stderr).</summary>
+    private async Task<Failover.FailoverResult?> RunFailoverAsync(BenchOptions options, CancellationToken cancellationToken)
+    {
+        var control = new Failover.ShellFailoverControl(options.KillCommand!, options.RestartCommand);
+        var runner = new Failover.FailoverRunner(options, control, options.Quiet ? null : Progress, Warn);
+        Failover.FailoverResult result;
+        try
+        {
+            result = await runner.RunAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (BenchRunException e)
+        {
+            EndProgress();
+            await WriteAsync(_error, "zkaspire bench: failover: " + e.Message + "\n").ConfigureAwait(false);
+            return null;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            EndProgress();
+            await WriteAsync(_error, "zkaspire bench: cancelled\n").ConfigureAwait(false);
+            return null;
+        }
+
+        EndProgress();
+        if (options.Json)
+        {
+            await WriteAsync(_output, string.Concat(result.Rounds.Select(r => BenchReport.FailoverJsonLine(result, r) + "\n"))).ConfigureAwait(false);
+        }
+
+        return result;
     }
 
     private static async Task WriteAsync(TextWriter writer, string text)

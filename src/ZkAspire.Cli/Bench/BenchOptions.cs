@@ -55,4 +55,19 @@ internal sealed record BenchOptions
 
     /// <summary>Gets a label copied into every result (the side-by-side run names the server with it).</summary>
     public string? Label { get; init; }
+
+    /// <summary>
+    /// Gets the shell command the failover workload kills the leader with; <c>{host}</c>,
+    /// <c>{port}</c>, <c>{index}</c> and <c>{pid}</c> are replaced (<see cref="Failover.FailoverCommand"/>).
+    /// </summary>
+    public string? KillCommand { get; init; }
+
+    /// <summary>Gets the shell command that brings a killed server back (the same placeholders); needed for more than one round.</summary>
+    public string? RestartCommand { get; init; }
+
+    /// <summary>Gets how many times the failover workload kills the leader.</summary>
+    public int Rounds { get; init; } = 1;
+
+    /// <summary>Gets how long a failover (or the ensemble's recovery after a restart) may take before the run fails.</summary>
+    public TimeSpan FailoverTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }

@@ -140,8 +140,105 @@ internal static class BenchReport
         BenchWorkload.Mixed => "mixed",
         BenchWorkload.Watch => "watch",
         BenchWorkload.Lock => "lock",
+        BenchWorkload.Failover => "failover",
         _ => throw new ArgumentOutOfRangeException(nameof(workload)),
     };
+
+    /// <summary>Formats failover rounds as an aligned table, one row per round, with a line per error kind under it.</summary>
+    /// <param name="result">The result.</param>
+    /// <returns>The lines of the table.</returns>
+    public static IReadOnlyList<string> FailoverTable(Failover.FailoverResult result)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        string[] columns = ["round", "killed", "new leader", "failover ms", "election ms", "all writers ms", "errors"];
+        var rows = new List<string[]> { columns };
+        rows.AddRange(result.Rounds.Select(r => new[]
+        {
+            Format(r.Round),
+            r.Killed.ToString(),
+            r.NewLeader?.ToString() ?? "-",
+            Milliseconds(r.FirstWrite),
+            r.Election is { } election ? Milliseconds(election) : "-",
+            Milliseconds(r.AllWriters),
+            Format(r.Errors),
+        }));
+        var widths = columns.Select((_, i) => rows.Max(row => row[i].Length)).ToArray();
+        var lines = new List<string>();
+        for (var index = 0; index < rows.Count; index++)
+        {
+            // The addresses are left-aligned, the numbers right-aligned.
+            lines.Add(string.Join("  ", rows[index].Select((cell, i) => i is 1 or 2 ? cell.PadRight(widths[i]) : cell.PadLeft(widths[i]))).TrimEnd());
+            if (index > 0)
+            {
+                foreach (var (kind, count) in result.Rounds[index - 1].ErrorsByKind.OrderByDescending(e => e.Value))
+                {
+                    lines.Add(string.Create(CultureInfo.InvariantCulture, $"  {count} x {kind}"));
+                }
+            }
+        }
+
+        return lines;
+    }
+
+    /// <summary>Formats one failover round as one line of JSON (times in milliseconds).</summary>
+    /// <param name="result">The result the round belongs to.</param>
+    /// <param name="round">The round.</param>
+    /// <returns>The line, without a line end.</returns>
+    public static string FailoverJsonLine(Failover.FailoverResult result, Failover.FailoverRound round)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        ArgumentNullException.ThrowIfNull(round);
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream))
+        {
+            json.WriteStartObject();
+            json.WriteString("workload", "failover");
+            if (result.Label is not null)
+            {
+                json.WriteString("label", result.Label);
+            }
+
+            json.WriteString("server", result.ConnectString);
+            json.WriteNumber("clients", result.Clients);
+            json.WriteNumber("round", round.Round);
+            json.WriteNumber("rounds", result.Rounds.Count);
+            json.WriteString("killed", round.Killed.Address);
+            if (round.NewLeader is { } leader)
+            {
+                json.WriteString("newLeader", leader.Address);
+            }
+            else
+            {
+                json.WriteNull("newLeader");
+            }
+
+            json.WriteNumber("failoverMs", Math.Round(round.FirstWrite.TotalMilliseconds, 1));
+            if (round.Election is { } election)
+            {
+                json.WriteNumber("electionMs", Math.Round(election.TotalMilliseconds, 1));
+            }
+            else
+            {
+                json.WriteNull("electionMs");
+            }
+
+            json.WriteNumber("allWritersMs", Math.Round(round.AllWriters.TotalMilliseconds, 1));
+            json.WriteNumber("killCommandMs", Math.Round(round.KillCommand.TotalMilliseconds, 1));
+            json.WriteNumber("errors", round.Errors);
+            json.WriteStartObject("errorsByKind");
+            foreach (var (kind, count) in round.ErrorsByKind)
+            {
+                json.WriteNumber(kind, count);
+            }
+
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(stream.GetBuffer(), 0, (int)stream.Length);
+    }
+
+    private static string Milliseconds(TimeSpan time) => time.TotalMilliseconds.ToString("0.0", CultureInfo.InvariantCulture);
 
     private static string Name(BenchResult r) => r.Workload switch
     {

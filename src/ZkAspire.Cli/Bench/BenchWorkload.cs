@@ -29,4 +29,10 @@ internal enum BenchWorkload
     /// recipes page). The latency is the time to acquire.
     /// </summary>
     Lock,
+
+    /// <summary>
+    /// Kills the ensemble's leader through a command and measures until the first successful
+    /// write by our client and until a new leader answers <c>srvr</c> (docs/performance.md).
+    /// </summary>
+    Failover,
 }

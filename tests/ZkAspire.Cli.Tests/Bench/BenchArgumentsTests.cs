@@ -75,6 +75,20 @@ public sealed class BenchArgumentsTests
         Assert.Equal([BenchWorkload.Watch], options.Workloads);
     }
 
+    [Fact]
+    public void TheFailoverOptionsAreRead()
+    {
+        var options = BenchArguments.Parse(
+            ["-w", "create,failover", "--kill-command", "kill -9 {pid}", "--restart-command", "systemctl start zookeeper@{index}", "--rounds", "3", "--failover-timeout", "20s"],
+            out _);
+
+        Assert.Equal([BenchWorkload.Create, BenchWorkload.Failover], options.Workloads);
+        Assert.Equal("kill -9 {pid}", options.KillCommand);
+        Assert.Equal("systemctl start zookeeper@{index}", options.RestartCommand);
+        Assert.Equal(3, options.Rounds);
+        Assert.Equal(TimeSpan.FromSeconds(20), options.FailoverTimeout);
+    }
+
     [Theory]
     [InlineData("-h")]
     [InlineData("--help")]
@@ -103,6 +117,13 @@ public sealed class BenchArgumentsTests
     [InlineData("--path: 'rel' is not a valid znode path", "--path", "rel")]
     [InlineData("option --json takes no value", "--json=yes")]
     [InlineData("the watch workload needs at least 2 clients", "-w", "watch", "-c", "1")]
+    [InlineData("the failover workload needs --kill-command", "-w", "failover")]
+    [InlineData("--rounds above 1 needs --restart-command", "-w", "failover", "--kill-command", "kill -9 {pid}", "--rounds", "2")]
+    [InlineData("--kill-command: unknown placeholder {myid} (use {host}, {port}, {index}, {pid})", "-w", "failover", "--kill-command", "kill {myid}")]
+    [InlineData("--restart-command needs a command", "-w", "failover", "--kill-command", "kill -9 {pid}", "--restart-command", " ")]
+    [InlineData("--kill-command and --restart-command are for the failover workload", "-w", "get", "--kill-command", "kill -9 {pid}")]
+    [InlineData("--rounds: '0' is not a whole number from 1 to 1000", "--rounds", "0")]
+    [InlineData("--failover-timeout must be more than 0", "--failover-timeout", "0")]
     public void BadArgumentsAreNamed(string message, params string[] args)
     {
         var e = Assert.Throws<BenchArgumentException>(() => BenchArguments.Parse(args, out _));
