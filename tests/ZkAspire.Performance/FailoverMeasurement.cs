@@ -2,25 +2,29 @@
 
 using System.Diagnostics;
 using System.Globalization;
+using ZkAspire.Cli.Bench;
+using ZkAspire.Cli.Bench.Failover;
 using ZkAspire.Protocol;
 using ZkAspire.TestInfrastructure;
 
 namespace ZkAspire.Performance;
 
 /// <summary>
-/// Issue 4's availability numbers on a fresh three-node ensemble: cold start (starting the three
-/// processes until the first create is acknowledged) and leader failover (kill -9 of the leader
-/// until the first create is acknowledged again), several kills in a row, the killed server
-/// restarted and back as a follower before the next one. The writes are probes on raw connections
-/// to every live server at once, a new session and a create each, every 5 ms per server: what is
-/// measured is the servers, not a client's reconnect backoff.
+/// Issue 4's and 8's availability numbers on a fresh three-node ensemble: cold start (starting the
+/// three processes until the first create is acknowledged) and leader failover. Cold start is
+/// timed by probes on raw connections to every server at once, a new session and a create each,
+/// every 5 ms per server. Failover is the bench's failover workload (<see cref="FailoverRunner"/>,
+/// the same code as <c>zkaspire bench -w failover</c>) driven by this harness: kill -9 of the leader
+/// until the first write acknowledged to our client, and until a survivor answers <c>srvr</c> as
+/// leader; several kills in a row, the killed server restarted and the ensemble whole again before
+/// the next one.
 /// </summary>
 internal static class FailoverMeasurement
 {
     private static readonly TimeSpan PhaseTimeout = TimeSpan.FromSeconds(120);
     private static readonly List<ACL> OpenAcl = [new(Perms.All, new Id("world", "anyone"))];
 
-    public static async Task<FailoverSample> RunAsync(ServerFlavor flavor, int repetition, int failovers, Action<string> log, CancellationToken cancellationToken)
+    public static async Task<FailoverSample> RunAsync(ServerFlavor flavor, int repetition, int failovers, int clients, Action<string> log, CancellationToken cancellationToken)
     {
         await using var ensemble = await ZooKeeperEnsemble.CreateAsync(ServerCluster.Kind(flavor), ServerCluster.Options(Topology.ThreeNodes), cancellationToken).ConfigureAwait(false);
         try
@@ -34,28 +38,55 @@ internal static class FailoverMeasurement
             var coldStart = await UntilFirstWriteAsync(ensemble, started, cancellationToken).ConfigureAwait(false);
             log(string.Create(CultureInfo.InvariantCulture, $"[{repetition}] {flavor,-8} cold start to the first write {coldStart:0} ms"));
 
-            var times = new List<double>();
-            for (var i = 0; i < failovers; i++)
+            // Every member serving, one leader: the state a failover starts from.
+            await ensemble.WaitUntilServingAsync(PhaseTimeout, cancellationToken).ConfigureAwait(false);
+            var options = new BenchOptions
             {
-                // Every member serving, one leader: the state a failover starts from.
-                var leader = await ensemble.WaitUntilServingAsync(PhaseTimeout, cancellationToken).ConfigureAwait(false);
-                var killed = Stopwatch.GetTimestamp();
-                await leader.KillAsync().ConfigureAwait(false);
-                var failover = await UntilFirstWriteAsync(ensemble, killed, cancellationToken).ConfigureAwait(false);
-                times.Add(failover);
-                var successor = await ensemble.WaitUntilServingAsync(PhaseTimeout, cancellationToken).ConfigureAwait(false);
-                log(string.Create(CultureInfo.InvariantCulture, $"[{repetition}] {flavor,-8} failover {i + 1}/{failovers}: kill -9 of server.{leader.Id} to the first write {failover:0} ms (server.{successor.Id} leads)"));
-
-                leader.Start();
-                await ensemble.WaitForModeAsync(leader, "follower", PhaseTimeout, cancellationToken).ConfigureAwait(false);
+                ConnectString = ensemble.ConnectionString,
+                Clients = clients,
+                Rounds = failovers,
+                FailoverTimeout = PhaseTimeout,
+                Label = flavor.ToString(),
+                Quiet = true,
+            };
+            var result = await new FailoverRunner(options, new HarnessControl(ensemble), progress: null, log).RunAsync(cancellationToken).ConfigureAwait(false);
+            foreach (var round in result.Rounds)
+            {
+                log(string.Create(CultureInfo.InvariantCulture, $"[{repetition}] {flavor,-8} failover {round.Round}/{failovers}: kill -9 of {round.Killed} to the first write {round.FirstWrite.TotalMilliseconds:0} ms (every writer {round.AllWriters.TotalMilliseconds:0} ms), {round.NewLeader?.ToString() ?? "no server"} leads after {round.Election?.TotalMilliseconds ?? double.NaN:0} ms, {round.Errors} failed writes"));
             }
 
-            return new FailoverSample(flavor, repetition, coldStart, times);
+            return new FailoverSample(
+                flavor,
+                repetition,
+                coldStart,
+                [.. result.Rounds.Select(r => r.FirstWrite.TotalMilliseconds)],
+                [.. result.Rounds.Select(r => r.Election?.TotalMilliseconds ?? double.NaN)],
+                [.. result.Rounds.Select(r => BenchReport.FailoverJsonLine(result, r))]);
+        }
+        catch (BenchRunException e)
+        {
+            throw new InvalidOperationException($"{flavor} three-node failover measurement failed: {e.Message}\n{ensemble.Logs}", e);
         }
         catch (Exception e) when (e is TimeoutException or InvalidOperationException)
         {
             throw new InvalidOperationException($"{flavor} three-node failover measurement failed: {e.Message}\n{ensemble.Logs}", e);
         }
+    }
+
+    /// <summary>Kills and restarts the harness's processes (SIGKILL, as kill -9), so the harness still owns every process it must stop.</summary>
+    private sealed class HarnessControl(ZooKeeperEnsemble ensemble) : IFailoverControl
+    {
+        public bool CanRestart => true;
+
+        public Task KillAsync(FailoverServer server, CancellationToken cancellationToken) => Member(server).KillAsync();
+
+        public Task RestartAsync(FailoverServer server, CancellationToken cancellationToken)
+        {
+            Member(server).Start();
+            return Task.CompletedTask;
+        }
+
+        private EnsembleMember Member(FailoverServer server) => ensemble.Members.Single(m => m.ClientPort == server.Port);
     }
 
     /// <summary>Probes every live member until one acknowledges a create; returns the milliseconds since <paramref name="since"/>.</summary>

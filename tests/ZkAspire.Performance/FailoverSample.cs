@@ -6,5 +6,7 @@ namespace ZkAspire.Performance;
 /// <param name="Flavor">The server.</param>
 /// <param name="Repetition">The repetition, from 1.</param>
 /// <param name="ColdStartMs">From starting the three processes to the first acknowledged create.</param>
-/// <param name="FailoverMs">Each kill -9 of the leader until the first acknowledged create after it.</param>
-internal sealed record FailoverSample(ServerFlavor Flavor, int Repetition, double ColdStartMs, IReadOnlyList<double> FailoverMs);
+/// <param name="FailoverMs">Each kill -9 of the leader until the first write acknowledged to our client after it (the bench's failover workload).</param>
+/// <param name="ElectionMs">Each kill until a survivor answered <c>srvr</c> as leader; NaN when none did before the writes were done.</param>
+/// <param name="Json">The bench's JSON line of each kill.</param>
+internal sealed record FailoverSample(ServerFlavor Flavor, int Repetition, double ColdStartMs, IReadOnlyList<double> FailoverMs, IReadOnlyList<double> ElectionMs, IReadOnlyList<string> Json);

@@ -84,7 +84,7 @@ internal sealed class SideBySideRun
             {
                 foreach (var flavor in Order(repetition))
                 {
-                    failovers.Add(await FailoverMeasurement.RunAsync(flavor, repetition, _options.Failovers, Log, cancellationToken).ConfigureAwait(false));
+                    failovers.Add(await FailoverMeasurement.RunAsync(flavor, repetition, _options.Failovers, _options.Clients, Log, cancellationToken).ConfigureAwait(false));
                 }
             }
         }
