@@ -15,14 +15,14 @@ internal static class BenchArguments
           -server, --server host:port[,host:port...][/chroot]
                                    servers to load (default localhost:2181); sessions are spread
                                    over them in turn, session i on server i mod count
-          -w, --workload LIST      create,set,get,mixed,watch,lock,failover, comma-separated; run
-                                   in that order, each with its own warm-up (default get)
+          -w, --workload LIST      create,set,get,mixed,watch,lock,mutex,failover, comma-separated;
+                                   run in that order, each with its own warm-up (default get)
           -c, --clients N          sessions (default 8)
           -k, --inflight K         requests each session keeps in flight: a closed loop of N x K (default 16)
           -p, --payload BYTES      data size for create, set and the znodes read (default 100)
               --keys N             znodes set and read by set, get and mixed (default 1000)
               --read-ratio R       share of reads in mixed, 0 to 1 (default 0.9)
-              --locks N            locks the lock workload's contenders share (default 1)
+              --locks N            locks the lock and mutex workloads' contenders share (default 1)
               --warmup TIME        unmeasured time before each workload (default 5s)
           -d, --duration TIME      measured time of each workload (default 10s)
               --session-timeout TIME  (default 30s)
@@ -237,8 +237,9 @@ internal static class BenchArguments
                 "mixed" => BenchWorkload.Mixed,
                 "watch" => BenchWorkload.Watch,
                 "lock" => BenchWorkload.Lock,
+                "mutex" => BenchWorkload.Mutex,
                 "failover" => BenchWorkload.Failover,
-                _ => throw new BenchArgumentException($"--workload: unknown workload '{name}' (create, set, get, mixed, watch, lock, failover)"),
+                _ => throw new BenchArgumentException($"--workload: unknown workload '{name}' (create, set, get, mixed, watch, lock, mutex, failover)"),
             });
         }
 

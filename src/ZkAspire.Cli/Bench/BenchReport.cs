@@ -140,6 +140,7 @@ internal static class BenchReport
         BenchWorkload.Mixed => "mixed",
         BenchWorkload.Watch => "watch",
         BenchWorkload.Lock => "lock",
+        BenchWorkload.Mutex => "mutex",
         BenchWorkload.Failover => "failover",
         _ => throw new ArgumentOutOfRangeException(nameof(workload)),
     };

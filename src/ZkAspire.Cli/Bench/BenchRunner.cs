@@ -93,7 +93,7 @@ internal sealed class BenchRunner
                     InFlight = _options.InFlight,
                     PayloadBytes = _options.PayloadBytes,
                     ReadRatio = workload == BenchWorkload.Mixed ? _options.ReadRatio : null,
-                    Locks = workload == BenchWorkload.Lock ? _options.Locks : null,
+                    Locks = workload is BenchWorkload.Lock or BenchWorkload.Mutex ? _options.Locks : null,
                     Elapsed = elapsed,
                     Operations = histogram.TotalCount,
                     Errors = slots.Sum(s => s.Errors),

@@ -31,6 +31,12 @@ internal enum BenchWorkload
     Lock,
 
     /// <summary>
+    /// Contenders take and release our recipe's mutex (<c>ZkAspire.Recipes.Locks.InterProcessMutex</c>,
+    /// Curator's layout and protocol). The latency is the time to acquire.
+    /// </summary>
+    Mutex,
+
+    /// <summary>
     /// Kills the ensemble's leader through a command and measures until the first successful
     /// write by our client and until a new leader answers <c>srvr</c> (docs/performance.md).
     /// </summary>

@@ -24,13 +24,13 @@ public sealed class BenchRunTests : IClassFixture<TestServerFixture>
         var path = TestServerFixture.UniquePath("/bench");
         var run = await CliRun.RunAsync(
         [
-            "bench", "-server", _fixture.ConnectionString, "-w", "create,set,get,mixed,watch,lock", "-c", "3", "-k", "4",
+            "bench", "-server", _fixture.ConnectionString, "-w", "create,set,get,mixed,watch,lock,mutex", "-c", "3", "-k", "4",
             "--keys", "20", "--warmup", "100ms", "-d", "400ms", "--path", path, "--json", "--label", "ours", "-p", "64",
         ]);
 
         Assert.True(run.ExitCode == 0, run.Merged);
         var lines = run.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal(6, lines.Length);
+        Assert.Equal(7, lines.Length);
         var names = new List<string>();
         foreach (var line in lines)
         {
@@ -56,9 +56,10 @@ public sealed class BenchRunTests : IClassFixture<TestServerFixture>
             Assert.True(p50 > 0 && p50 <= p90 && p90 <= p99 && p99 <= p999 && p999 <= max, workload + ": " + line);
         }
 
-        Assert.Equal(["create", "set", "get", "mixed", "watch", "lock"], names);
+        Assert.Equal(["create", "set", "get", "mixed", "watch", "lock", "mutex"], names);
         Assert.Contains("\"readRatio\":0.9", lines[3], StringComparison.Ordinal);
         Assert.Contains("\"locks\":1", lines[5], StringComparison.Ordinal);
+        Assert.Contains("\"locks\":1", lines[6], StringComparison.Ordinal);
 
         // The progress went to stderr, and every workload cleaned up after itself.
         Assert.Contains("bench create: ", run.Error, StringComparison.Ordinal);

@@ -51,6 +51,7 @@ internal abstract class WorkloadDriver
         BenchWorkload.Set or BenchWorkload.Get or BenchWorkload.Mixed => new KeyValueWorkload(workload, options, clients, directory),
         BenchWorkload.Watch => new WatchWorkload(options, clients, directory),
         BenchWorkload.Lock => new LockWorkload(options, clients, directory),
+        BenchWorkload.Mutex => new MutexWorkload(options, clients, directory),
         _ => throw new ArgumentOutOfRangeException(nameof(workload)),
     };
 
