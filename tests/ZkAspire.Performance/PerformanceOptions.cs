@@ -12,7 +12,8 @@ internal sealed record PerformanceOptions
           --topology T              standalone, or three-node
           --servers S               both, apache or zkaspire (default both)
           --repetitions N           runs of each workload on each server, alternating (default 3)
-          --workloads LIST          bench workloads (default create,set,get,mixed,watch,lock)
+          --workloads LIST          bench workloads (default create,set,get,mixed,watch,lock,mutex); mutex runs
+                                    Curator's InterProcessMutex (Java) against Apache ZooKeeper, ours against ours
           --warmup TIME             unmeasured time before each run (default 5s)
           --duration TIME           measured time of each run (default 10s)
           --clients N               sessions (default 8)
@@ -30,7 +31,7 @@ internal sealed record PerformanceOptions
 
     public int Repetitions { get; init; } = 3;
 
-    public IReadOnlyList<string> Workloads { get; init; } = ["create", "set", "get", "mixed", "watch", "lock"];
+    public IReadOnlyList<string> Workloads { get; init; } = ["create", "set", "get", "mixed", "watch", "lock", "mutex"];
 
     public string Warmup { get; init; } = "5s";
 

@@ -146,9 +146,27 @@ internal sealed class PerformanceReport
     {
         "mixed" => "mixed (90% reads)",
         "watch" => "watch (set → event)",
-        "lock" => "lock (acquisitions)",
+        "lock" => "lock (bench's own lock, both sides)",
+        "mutex" => "mutex (Curator's / our recipe's)",
         _ => workload,
     };
+
+    /// <summary>What the two lock rows are: the lock target compares the recipes, not the bench's own lock.</summary>
+    private string LockNote()
+    {
+        var notes = new List<string>();
+        if (_options.Workloads.Contains("lock"))
+        {
+            notes.Add("**lock** is the bench's own minimal lock (ephemeral-sequential znode, watch on the predecessor) on both servers");
+        }
+
+        if (_options.Workloads.Contains("mutex"))
+        {
+            notes.Add("**mutex** is each side's recipe, the issue's lock target: Curator 5.4's `InterProcessMutex` (Java, Debian's jars, `Java/CuratorMutexBench.java`: the same sessions × contenders, each contender a thread with its own mutex) on Apache ZooKeeper, our `ZkAspire.Recipes` `InterProcessMutex` (`zkaspire bench -w mutex`) on ZkAspire; acquisitions per second, latency = time to acquire");
+        }
+
+        return notes.Count == 0 ? string.Empty : "\n  " + string.Join(";\n  ", notes) + ".";
+    }
 
     private string Section()
     {
@@ -178,7 +196,7 @@ internal sealed class PerformanceReport
             - **Load**: `zkaspire bench` (this repository's client) in one process, {_options.Clients} sessions × {_options.InFlight}
               requests in flight (closed loop), {_options.PayloadBytes}-byte data, {_options.Warmup} warm-up then {_options.Duration} measured per run;
               {_options.Repetitions} repetitions on fresh servers, the servers taking turns (who goes first alternates).
-              Throughput is ops/s; latency percentiles are per operation, in milliseconds; "median (min–max)" over the repetitions.
+              Throughput is ops/s; latency percentiles are per operation, in milliseconds; "median (min–max)" over the repetitions.{LockNote()}
 
             ![Throughput]({"performance/" + TopologyName}-throughput.svg)
 

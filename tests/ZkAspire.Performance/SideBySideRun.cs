@@ -118,6 +118,13 @@ internal sealed class SideBySideRun
 
     private async Task<BenchSample> BenchAsync(ServerCluster cluster, string workload, int repetition, CancellationToken cancellationToken)
     {
+        if (workload == "mutex" && cluster.Flavor == ServerFlavor.Apache)
+        {
+            // The mutex comparison is each server with its own side's recipe: Curator's
+            // InterProcessMutex on Apache ZooKeeper, our InterProcessMutex (bench -w mutex) on ours.
+            return BenchSample.Parse(cluster.Flavor, repetition, await CuratorMutexArm.RunAsync(cluster.ConnectString, _options, cluster.Flavor.ToString(), cancellationToken).ConfigureAwait(false));
+        }
+
         var output = new StringWriter(CultureInfo.InvariantCulture);
         var error = new StringWriter(CultureInfo.InvariantCulture);
         string[] args =
