@@ -28,7 +28,7 @@ public static class ZkAspireCommandLine
               Checks a file or a whole data directory without changing it.
           zkaspire purge <dataDir> [dataLogDir] -n <count>
               Deletes all but the newest count snapshots and the log segments only they need.
-          zkaspire bench [-server host:port[,...]] [--workload create,set,get,mixed,watch,lock] [options]
+          zkaspire bench [-server host:port[,...]] [--workload create,set,get,mixed,watch,lock,mutex,failover] [options]
               Loads any ZooKeeper server; 'zkaspire bench --help' lists the options.
           zkaspire --version
         See docs/cli.md.
