@@ -145,6 +145,30 @@ public sealed class BenchFailoverTests : IClassFixture<TestServerFixture>
     }
 
     [Fact]
+    public async Task ACommandThatLeavesAProcessInTheBackgroundIsNotWaitedFor()
+    {
+        // As a restart command that starts a server with '&': the background process keeps the
+        // command's stdout and stderr, which must not keep the run waiting.
+        var pidFile = Path.Combine(Path.GetTempPath(), "bench-failover-" + Guid.NewGuid().ToString("n") + ".pid");
+        try
+        {
+            await FailoverCommand.RunAsync("restart", $"sleep 120 & echo $! > {pidFile}", TestContext.Current.CancellationToken)
+                .WaitAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        }
+        finally
+        {
+            if (File.Exists(pidFile) && int.TryParse((await File.ReadAllTextAsync(pidFile, TestContext.Current.CancellationToken)).Trim(), CultureInfo.InvariantCulture, out var pid))
+            {
+                using var background = System.Diagnostics.Process.GetProcessById(pid);
+                background.Kill();
+                await background.WaitForExitAsync(TestContext.Current.CancellationToken);
+            }
+
+            File.Delete(pidFile);
+        }
+    }
+
+    [Fact]
     public void TheListeningProcessIsFoundByItsPort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);

@@ -72,74 +72,84 @@ internal static partial class FailoverCommand
     /// <param name="cancellationToken">Stops waiting; the command is killed.</param>
     /// <returns>A task.</returns>
     /// <exception cref="BenchRunException">It could not start, exited with a code other than 0, or ran longer than a minute.</exception>
+    /// <remarks>
+    /// The command's output goes to a temporary file, not to a pipe: a restart command that starts
+    /// a server in the background leaves it holding the command's stdout and stderr, and a pipe
+    /// would then never reach its end. The file is read for the message when the command fails.
+    /// </remarks>
     public static async Task RunAsync(string what, string command, CancellationToken cancellationToken)
     {
-        var start = new ProcessStartInfo("/bin/sh")
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
+        var outputFile = Path.Combine(Path.GetTempPath(), "zkaspire-bench-" + what + "-" + Guid.NewGuid().ToString("n")[..8] + ".out");
+        var start = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
+
+        // $0 is the output file, $1 the command: the shell sends everything to the file, reads
+        // nothing, and runs the command as sh -c would.
         start.ArgumentList.Add("-c");
+        start.ArgumentList.Add("exec >\"$0\" 2>&1 </dev/null; eval \"$1\"");
+        start.ArgumentList.Add(outputFile);
         start.ArgumentList.Add(command);
-        using var process = new Process { StartInfo = start };
-        var output = new StringBuilder();
-        process.OutputDataReceived += (_, e) => Append(e.Data);
-        process.ErrorDataReceived += (_, e) => Append(e.Data);
         try
         {
-            process.Start();
-        }
-        catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
-        {
-            throw new BenchRunException($"the {what} command '{command}' could not start: {e.Message}", e);
-        }
+            using var process = new Process { StartInfo = start };
+            try
+            {
+                process.Start();
+            }
+            catch (Exception e) when (e is System.ComponentModel.Win32Exception or InvalidOperationException)
+            {
+                throw new BenchRunException($"the {what} command '{command}' could not start: {e.Message}", e);
+            }
 
-        process.StandardInput.Close();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(CommandTimeout);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(CommandTimeout);
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                cancellationToken.ThrowIfCancellationRequested();
+                throw new BenchRunException($"the {what} command '{command}' did not finish within {CommandTimeout.TotalSeconds:0} s");
+            }
+
+            if (process.ExitCode != 0)
+            {
+                var said = (await ReadStartAsync(outputFile).ConfigureAwait(false)).Trim();
+                throw new BenchRunException(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"the {what} command '{command}' failed with exit code {process.ExitCode}{(said.Length > 0 ? ": " + said : string.Empty)}"));
+            }
+        }
+        finally
+        {
+            try
+            {
+                File.Delete(outputFile);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // A temporary file; a leftover is harmless.
+            }
+        }
+    }
+
+    /// <summary>Reads the first 4 KiB of what a command printed: enough to say what went wrong.</summary>
+    private static async Task<string> ReadStartAsync(string path)
+    {
         try
         {
-            await process.WaitForExitAsync(timeout.Token).ConfigureAwait(false);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            cancellationToken.ThrowIfCancellationRequested();
-            throw new BenchRunException($"the {what} command '{command}' did not finish within {CommandTimeout.TotalSeconds:0} s");
-        }
-
-        if (process.ExitCode != 0)
-        {
-            string said;
-            lock (output)
+            var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+            await using (stream.ConfigureAwait(false))
             {
-                said = output.ToString().Trim();
+                var buffer = new byte[4096];
+                var read = await stream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false).ConfigureAwait(false);
+                return Encoding.UTF8.GetString(buffer, 0, read);
             }
-
-            throw new BenchRunException(string.Create(
-                CultureInfo.InvariantCulture,
-                $"the {what} command '{command}' failed with exit code {process.ExitCode}{(said.Length > 0 ? ": " + said : string.Empty)}"));
         }
-
-        void Append(string? line)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            if (line is null)
-            {
-                return;
-            }
-
-            lock (output)
-            {
-                // Enough to say what went wrong; a chatty command does not fill the memory.
-                if (output.Length < 4096)
-                {
-                    output.AppendLine(line);
-                }
-            }
+            return string.Empty;
         }
     }
 
