@@ -175,16 +175,17 @@ public sealed partial class ZooKeeperConfigurationProvider : ConfigurationProvid
             // A borrowed client lives on: take our watcher off it.
             Task.Run(RemoveOneTimeWatchersAsync).Wait(_source.StartupTimeout);
         }
-        else if (_watchAdded && _client.IsConnected)
+        else if (_watchAdded && !_client.IsClosed)
         {
-            // A borrowed client lives on: take our watcher off it (best effort; the server drops
-            // the watch with the session anyway).
+            // A borrowed client lives on: take our watcher off it, and the server's persistent
+            // watch with it unless another watcher of the client still uses it; otherwise the
+            // server would send every change under the root to that client until its session ends.
             try
             {
-                Task.Run(() => _client.RemoveWatcherAsync(_root, _watcher, WatcherType.PersistentRecursive, local: true))
+                Task.Run(() => _client.RemovePersistentWatchAsync(_root, AddWatchMode.PersistentRecursive, _watcher))
                     .Wait(_source.StartupTimeout);
             }
-            catch (AggregateException e) when (e.InnerException is KeeperException or ObjectDisposedException)
+            catch (AggregateException e) when (e.InnerException is ObjectDisposedException)
             {
             }
         }
