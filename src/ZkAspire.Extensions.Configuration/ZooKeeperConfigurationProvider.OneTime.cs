@@ -78,8 +78,14 @@ public sealed partial class ZooKeeperConfigurationProvider
 
                     if (outcome == ReadOutcome.Missing)
                     {
-                        // Its NodeDeleted event may still come; removing twice is harmless.
+                        // Its NodeDeleted event may still come; removing twice is harmless. A missing
+                        // node holds none of our watches (getData and getChildren leave none on it).
                         RemoveSubtree(nodes, path);
+                        lock (_gate)
+                        {
+                            _watchedPaths.Remove(path);
+                        }
+
                         if (path == _root)
                         {
                             await WatchMissingRootAsync(cancellationToken).ConfigureAwait(false);
