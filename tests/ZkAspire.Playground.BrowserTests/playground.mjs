@@ -50,7 +50,7 @@ function fail(message) {
 
 async function screenshot(page, name) {
   const file = path.join(options.screenshots, `${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
+  await page.screenshot({ path: file });
   console.log(`screenshot: ${file}`);
 }
 
@@ -111,6 +111,16 @@ async function clickText(page, scope, text) {
   await element.click();
 }
 
+// Scrolls the details pane to the row named `name`, so that its screenshot shows it.
+async function revealDetailsRow(page, name) {
+  return await page.evaluate(name => {
+    const rows = [...document.querySelectorAll('.resource-details-layout tr.fluent-data-grid-row')];
+    const row = rows.find(r => r.querySelector('td')?.innerText.trim() === name);
+    row?.scrollIntoView({ block: 'center' });
+    return !!row;
+  }, name);
+}
+
 const result = {};
 const browser = await puppeteer.launch({
   executablePath: options.chromium,
@@ -124,7 +134,7 @@ const browser = await puppeteer.launch({
 try {
   const page = await browser.newPage();
   page.setDefaultTimeout(waitMs);
-  await page.setViewport({ width: 1600, height: 1000 });
+  await page.setViewport({ width: 1600, height: 1200 });
 
   // 1. The resources page: the ensemble, its three replicas and the two ticket-office instances,
   //    all Running (an unhealthy resource shows "Running (Unhealthy)" in the State column).
@@ -157,6 +167,7 @@ try {
     return { ok, leader, check, title: details.title, health: details.values['Health state'] };
   }, readDetails.toString());
   result.ensemble = { health: ensemble.health, check: ensemble.check, leader: ensemble.leader };
+  await revealDetailsRow(page, 'zk_check');
   await screenshot(page, '02-zk');
 
   // 3. Each replica's role: the zookeeper.* properties are not known to the dashboard, so they
@@ -180,6 +191,7 @@ try {
       return { ok, title: details.title, role: v['zookeeper.role'], zxid: v['zookeeper.zxid'], serverId: v['zookeeper.server.id'], health: v['Health state'], check: v[`${replica}_check`] };
     }, replica, readDetails.toString());
     result.replicas[replica] = { role: seen.role, zxid: seen.zxid, serverId: seen.serverId, health: seen.health, check: seen.check };
+    await revealDetailsRow(page, 'zookeeper.role');
     await screenshot(page, `03-${replica}`);
   }
   const roles = Object.values(result.replicas).map(r => r.role);
