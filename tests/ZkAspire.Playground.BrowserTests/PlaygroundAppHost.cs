@@ -108,6 +108,7 @@ internal sealed partial class PlaygroundAppHost : IAsyncDisposable
             try
             {
                 await _process.WaitForExitAsync(graceful.Token);
+                _log($"the AppHost exited {clock.Elapsed.TotalSeconds:0.0} s after SIGTERM");
             }
             catch (OperationCanceledException)
             {
