@@ -1,5 +1,6 @@
 // Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
 
+using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 
@@ -22,7 +23,7 @@ public sealed class PlaygroundBrowserTests
     {
         var token = TestContext.Current.CancellationToken;
         var output = TestContext.Current.TestOutputHelper!;
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var clock = Stopwatch.StartNew();
         void Log(string line) => output.WriteLine($"[{clock.Elapsed.TotalSeconds,6:0.0}] {line}");
 
         var script = BrowserScript.Find(out var problem);

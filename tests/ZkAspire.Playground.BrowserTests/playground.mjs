@@ -54,6 +54,12 @@ async function screenshot(page, name) {
   console.log(`screenshot: ${file}`);
 }
 
+// The page of the ticket office is plain JSON with nothing to wait on: it is read again after this
+// pause, within a deadline (a poll, as a person presses reload).
+function pollInterval() {
+  return new Promise(resolve => setTimeout(resolve, 250));
+}
+
 // Waits until `probe` (run in the page) returns a truthy value, and returns it; on timeout fails
 // with `what` and the last value the probe saw, so a failure says what the page showed instead.
 async function waitFor(page, what, probe, ...args) {
@@ -64,10 +70,14 @@ async function waitFor(page, what, probe, ...args) {
     if (last && last.ok) {
       return last;
     }
-    // Blazor re-renders on server pushes; waiting for the next DOM change (bounded) is the event
-    // to wake on rather than a fixed sleep.
-    await page.waitForFunction(() => true, { polling: 'mutation', timeout: 2000 }).catch(() => {});
-    await page.waitForNetworkIdle({ idleTime: 100, timeout: 1000 }).catch(() => {});
+    // The dashboard (Blazor Server) re-renders when the server pushes a change: the next DOM
+    // change is the event to look again on (at most 2 s later, in case it came in between). A
+    // navigation meanwhile ends the evaluation; the probe then runs in the new page.
+    await page.evaluate(() => new Promise(resolve => {
+      const observer = new MutationObserver(() => { observer.disconnect(); resolve(); });
+      observer.observe(document, { subtree: true, childList: true, characterData: true, attributes: true });
+      setTimeout(() => { observer.disconnect(); resolve(); }, 2000);
+    })).catch(() => {});
   }
   fail(`${what}: not seen within ${waitMs} ms; last seen: ${JSON.stringify(last)}`);
 }
@@ -224,7 +234,7 @@ try {
   let before = await readOffice();
   // Both instances register at start; the page lists the members it sees now.
   for (const deadline = Date.now() + waitMs; before.members?.length !== 2 && Date.now() < deadline;) {
-    await office.waitForNetworkIdle({ idleTime: 500, timeout: 2000 }).catch(() => {});
+    await pollInterval();
     before = await readOffice();
   }
   const o = before.options ?? {};
@@ -257,7 +267,7 @@ try {
   }
   let after = await readOffice();
   for (const deadline = Date.now() + waitMs; after.remaining !== before.remaining - 1 && Date.now() < deadline;) {
-    await office.waitForNetworkIdle({ idleTime: 200, timeout: 1000 }).catch(() => {});
+    await pollInterval();
     after = await readOffice();
   }
   if (after.remaining !== before.remaining - 1) {
