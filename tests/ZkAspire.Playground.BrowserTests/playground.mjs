@@ -66,7 +66,10 @@ async function waitFor(page, what, probe, ...args) {
   let last;
   const deadline = Date.now() + waitMs;
   while (Date.now() < deadline) {
-    last = await page.evaluate(probe, ...args).catch(e => ({ error: String(e) }));
+    // Functions among the arguments (the readers below) are passed as source, since only JSON
+    // crosses into the page otherwise.
+    const call = `(${probe})(${args.map(a => typeof a === 'function' ? a.toString() : JSON.stringify(a)).join(', ')})`;
+    last = await page.evaluate(call).catch(e => ({ error: String(e) }));
     if (last && last.ok) {
       return last;
     }
@@ -150,15 +153,14 @@ try {
   //    all Running (an unhealthy resource shows "Running (Unhealthy)" in the State column).
   step(`opening the dashboard at ${dashboard.origin}`);
   await page.goto(dashboard.href, { waitUntil: 'domcontentloaded' });
-  const resources = await waitFor(page, 'the resources page with zk, zk-1..3 and two ticket-office instances, all Running', (replicas, readResourcesSource) => {
-    const read = new Function(`return (${readResourcesSource})();`);
-    const rows = read();
+  const resources = await waitFor(page, 'the resources page with zk, zk-1..3 and two ticket-office instances, all Running', (replicas, readResources) => {
+    const rows = readResources();
     const names = ['zk', ...replicas];
     const offices = rows.filter(r => r.name?.startsWith('ticket-office-'));
     const ok = names.every(n => rows.some(r => r.name === n && r.state === 'Running'))
       && offices.length === 2 && offices.every(o => o.state === 'Running');
     return { ok, rows };
-  }, replicas, readResources.toString());
+  }, replicas, readResources);
   result.resources = resources.rows.map(r => ({ name: r.name, state: r.state }));
   await screenshot(page, '01-resources');
 
@@ -166,8 +168,8 @@ try {
   //    text, shown without any option).
   step('opening the details of zk');
   await clickText(page, '//tr[contains(@class,"resource-row")]', 'zk');
-  const ensemble = await waitFor(page, 'zk Healthy with 3 of 3 replicas serving and a leader', readDetailsSource => {
-    const details = new Function(`return (${readDetailsSource})();`)();
+  const ensemble = await waitFor(page, 'zk Healthy with 3 of 3 replicas serving and a leader', readDetails => {
+    const details = readDetails();
     if (!details) {
       return { ok: false };
     }
@@ -175,7 +177,7 @@ try {
     const leader = /leader: (zk-\d+)/.exec(check)?.[1];
     const ok = / zk$/.test(details.title) && details.values['Health state'] === 'Healthy' && check.startsWith('Healthy') && check.includes('3 of 3 replicas serve') && !!leader;
     return { ok, leader, check, title: details.title, health: details.values['Health state'] };
-  }, readDetails.toString());
+  }, readDetails);
   result.ensemble = { health: ensemble.health, check: ensemble.check, leader: ensemble.leader };
   await revealDetailsRow(page, 'zk_check');
   await screenshot(page, '02-zk');
@@ -190,8 +192,8 @@ try {
   for (const replica of replicas) {
     step(`opening the details of ${replica}`);
     await clickText(page, '//tr[contains(@class,"resource-row")]', replica);
-    const seen = await waitFor(page, `${replica}'s role, zxid and server id`, (replica, readDetailsSource) => {
-      const details = new Function(`return (${readDetailsSource})();`)();
+    const seen = await waitFor(page, `${replica}'s role, zxid and server id`, (replica, readDetails) => {
+      const details = readDetails();
       if (!details) {
         return { ok: false };
       }
@@ -199,7 +201,7 @@ try {
       const ok = details.title.endsWith(` ${replica}`) && ['leader', 'follower'].includes(v['zookeeper.role'])
         && /^0x[0-9a-f]+$/.test(v['zookeeper.zxid'] ?? '') && v['Health state'] === 'Healthy';
       return { ok, title: details.title, role: v['zookeeper.role'], zxid: v['zookeeper.zxid'], serverId: v['zookeeper.server.id'], health: v['Health state'], check: v[`${replica}_check`] };
-    }, replica, readDetails.toString());
+    }, replica, readDetails);
     result.replicas[replica] = { role: seen.role, zxid: seen.zxid, serverId: seen.serverId, health: seen.health, check: seen.check };
     await revealDetailsRow(page, 'zookeeper.role');
     await screenshot(page, `03-${replica}`);
