@@ -103,7 +103,7 @@ internal sealed partial class PlaygroundAppHost : IAsyncDisposable
         {
             Track();
             var appHost = _tracked.Values.Where(p => p.ParentId == _process.Id).ToList();
-            ProcessTable.Signal("TERM", appHost.Count > 0 ? appHost : _tracked.Values.Where(p => p.Id == _process.Id));
+            ProcessTable.Signal(ProcessTable.SigTerm, appHost.Count > 0 ? appHost : _tracked.Values.Where(p => p.Id == _process.Id));
             using var graceful = new CancellationTokenSource(timeout);
             try
             {
@@ -120,7 +120,7 @@ internal sealed partial class PlaygroundAppHost : IAsyncDisposable
         if (left.Count > 0)
         {
             _log($"killing what is left: {string.Join("; ", left)}");
-            ProcessTable.Signal("KILL", left);
+            ProcessTable.Signal(ProcessTable.SigKill, left);
             if (!_process.HasExited)
             {
                 _process.Kill(entireProcessTree: true);

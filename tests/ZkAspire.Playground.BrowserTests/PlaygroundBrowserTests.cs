@@ -50,7 +50,7 @@ public sealed class PlaygroundBrowserTests
             {
                 // The profile directory names this run's chromium: none of it may outlive the script.
                 var chromium = ProcessTable.Read().Values.Where(p => p.CommandLine.Contains(profile, StringComparison.Ordinal)).ToList();
-                ProcessTable.Signal("KILL", chromium);
+                ProcessTable.Signal(ProcessTable.SigKill, chromium);
                 Assert.True(chromium.Count == 0, $"chromium outlived the script: {string.Join("; ", chromium)}");
                 Directory.Delete(profile, recursive: true);
             }

@@ -2,6 +2,7 @@
 
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 
 namespace ZkAspire.Playground.BrowserTests;
 
@@ -84,27 +85,25 @@ internal static class ProcessTable
         }
     }
 
-    /// <summary>Sends a signal (<c>TERM</c>, <c>KILL</c>) with kill(1), to processes that still are the ones seen.</summary>
-    public static void Signal(string signal, IEnumerable<ProcessEntry> processes)
+    /// <summary>SIGTERM: asks a process to stop (what Ctrl+C's SIGINT does for a .NET host too).</summary>
+    public const int SigTerm = 15;
+
+    /// <summary>SIGKILL: ends a process at once.</summary>
+    public const int SigKill = 9;
+
+    /// <summary>Sends a signal to the processes that still are the ones seen (same id and start time).</summary>
+    public static void Signal(int signal, IEnumerable<ProcessEntry> processes)
     {
-        var alive = processes.Where(IsRunning).Select(p => p.Id.ToString(CultureInfo.InvariantCulture)).ToList();
-        if (alive.Count == 0)
+        foreach (var process in processes.Where(IsRunning))
         {
-            return;
+            // ESRCH (it ended meanwhile) is fine; nothing else is expected for our own children.
+            _ = Kill(process.Id, signal);
         }
-
-        var start = new ProcessStartInfo("kill") { UseShellExecute = false, RedirectStandardError = true };
-        start.ArgumentList.Add("-" + signal);
-        foreach (var id in alive)
-        {
-            start.ArgumentList.Add(id);
-        }
-
-        // kill(1) returns at once; a process that ended meanwhile only makes it complain.
-        using var kill = Process.Start(start)!;
-        _ = kill.StandardError.ReadToEnd();
-        kill.WaitForExit(5000);
     }
+
+    // kill(2) from libc: .NET has no API to send a signal other than SIGKILL (Process.Kill).
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int Kill(int pid, int signal);
 
     /// <summary>Waits until none of <paramref name="processes"/> runs, or the timeout passes; returns those still running.</summary>
     public static async Task<IReadOnlyList<ProcessEntry>> WaitForExitAsync(IEnumerable<ProcessEntry> processes, TimeSpan timeout)
