@@ -15,6 +15,8 @@ namespace ZkAspire.Playground.BrowserTests;
 /// </summary>
 internal sealed partial class PlaygroundAppHost : IAsyncDisposable
 {
+    private static readonly TimeSpan MinimumCleanup = TimeSpan.FromSeconds(5);
+
     private readonly Process _process;
     private readonly ConcurrentQueue<string> _output = new();
     private readonly Channel<string> _lines = Channel.CreateUnbounded<string>();
@@ -116,7 +118,10 @@ internal sealed partial class PlaygroundAppHost : IAsyncDisposable
             }
         }
 
-        var left = await ProcessTable.WaitForExitAsync(_tracked.Values, timeout - clock.Elapsed > TimeSpan.FromSeconds(5) ? timeout - clock.Elapsed : TimeSpan.FromSeconds(5));
+        // The orchestrator ends the resources after the AppHost has gone (it watches its pid): what
+        // is left of the timeout, and a few seconds at least, is theirs.
+        var rest = timeout - clock.Elapsed;
+        var left = await ProcessTable.WaitForExitAsync(_tracked.Values, rest > MinimumCleanup ? rest : MinimumCleanup);
         if (left.Count > 0)
         {
             _log($"killing what is left: {string.Join("; ", left)}");

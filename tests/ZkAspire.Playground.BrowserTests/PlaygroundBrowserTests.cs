@@ -16,7 +16,7 @@ public sealed class PlaygroundBrowserTests
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(120);
     private static readonly TimeSpan ScriptTimeout = TimeSpan.FromSeconds(150);
-    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(30);
+    private static readonly TimeSpan StopTimeout = TimeSpan.FromSeconds(45);
 
     [Fact]
     public async Task APersonSeesTheEnsembleItsRolesTheTicketOfficeASaleAndItsTrace()
