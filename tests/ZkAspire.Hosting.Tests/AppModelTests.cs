@@ -226,7 +226,7 @@ public sealed class AppModelTests
         var zk = builder.AddZooKeeper("zk").AsExisting("zk1.example:2181,zk2.example:2181/app");
 
         Assert.Empty(builder.Resources.OfType<ZooKeeperReplicaResource>());
-        Assert.Empty(zk.Resource.Annotations.OfType<HealthCheckAnnotation>());
+        Assert.Equal("zk_check", Assert.Single(zk.Resource.Annotations.OfType<HealthCheckAnnotation>()).Key);
         Assert.Equal("zk1.example:2181,zk2.example:2181/app", await zk.Resource.ConnectionStringExpression.GetValueAsync(TestContext.Current.CancellationToken));
         Assert.Throws<InvalidOperationException>(() => zk.WithReplicas(3));
         Assert.Throws<InvalidOperationException>(() => zk.WithObservers(1));
