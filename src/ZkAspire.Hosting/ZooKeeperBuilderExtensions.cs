@@ -31,7 +31,10 @@ public static class ZooKeeperBuilderExtensions
     /// </para>
     /// <para>
     /// The dashboard shows each replica's role and zxid as properties, kept current, and offers the
-    /// commands <c>srvr</c> and <c>mntr</c> on each replica besides the usual stop, start and restart.
+    /// commands <c>srvr</c> and <c>mntr</c> on each replica besides the usual stop, start and restart,
+    /// and on the ensemble <b>Ensemble status</b> and <b>Restart the leader</b> (ZooKeeper has no
+    /// step-down request: the leader is stopped until the others have elected another, then started
+    /// again as a follower).
     /// </para>
     /// </remarks>
     /// <param name="builder">The application builder.</param>
@@ -73,6 +76,17 @@ public static class ZooKeeperBuilderExtensions
                 Description = "Shows every replica's srvr answer: role, zxid, connections, latency.",
                 IconName = "DocumentText",
                 UpdateState = context => ensemble.ExistingConnectionString is null ? ResourceCommandState.Enabled : ResourceCommandState.Hidden,
+            });
+        ensembleBuilder.WithCommand(
+            LeaderRestartCommand.Name,
+            LeaderRestartCommand.DisplayName,
+            context => LeaderRestartCommand.ExecuteAsync(ensemble, context),
+            new CommandOptions
+            {
+                Description = LeaderRestartCommand.Description,
+                IconName = "ArrowSync",
+                ConfirmationMessage = "Stop the replica that leads until the others have elected a new leader, then start it again?",
+                UpdateState = context => LeaderRestartCommand.UpdateState(ensemble, context),
             });
 
         RebuildReplicas(ensembleBuilder);
