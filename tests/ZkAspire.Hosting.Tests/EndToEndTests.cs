@@ -29,6 +29,7 @@ public sealed class EndToEndTests
         timeout.CancelAfter(Budget);
         var token = timeout.Token;
 
+        var clock = Stopwatch.StartNew();
         await using var otlp = await OtlpReceiver.StartAsync(token);
 
         // WaitForResourceCleanup=false: StopAsync returns at once; the orchestrator still ends
@@ -55,6 +56,7 @@ public sealed class EndToEndTests
             var notifications = app.Services.GetRequiredService<ResourceNotificationService>();
             var commands = app.Services.GetRequiredService<ResourceCommandService>();
             await notifications.WaitForResourceHealthyAsync("zk", token);
+            Log(clock, "zk healthy");
 
             connectionString = await app.GetConnectionStringAsync("zk", token);
             Assert.NotNull(connectionString);
@@ -115,7 +117,9 @@ public sealed class EndToEndTests
                 // One buy's trace, as exported by the ticket office and the replicas: the HTTP
                 // request, the sales lock's acquire under it, a ZooKeeper request of the acquire,
                 // and a replica's handling of that request, whose parent is the client's span.
+                Log(clock, "tickets sold");
                 var chain = await otlp.WaitForAsync(spans => FindBuyTrace(spans, traces[0]), TimeSpan.FromSeconds(60), "buy trace with server spans", token);
+                Log(clock, "buy trace received:\n" + DescribeTrace(otlp.Spans, traces[0]));
                 Assert.StartsWith("ticket-office", chain.Http.Service, StringComparison.Ordinal);
                 Assert.Equal("POST", chain.Http["http.request.method"]);
                 Assert.Equal("ZkAspire.Recipes", chain.Lock.Scope);
@@ -157,8 +161,10 @@ public sealed class EndToEndTests
             // comes back as a follower, the service keeps working, and the data written before is
             // there (the replica's data directory is kept for the run; it comes back on the same
             // ports).
+            Log(clock, "options changed");
             var restart = await commands.ExecuteCommandAsync("zk", "zookeeper-restart-leader", token);
             Assert.True(restart.Success, restart.Message);
+            Log(clock, restart.Message!);
             var moved = await notifications.WaitForResourceAsync("zk", e => LeaderOf(e) is { } l && l.StartsWith("zk-", StringComparison.Ordinal) && l != leader, token);
             Assert.StartsWith(LeaderOf(moved) + " leads now", restart.Message, StringComparison.Ordinal);
             await notifications.WaitForResourceAsync(leader, e => HasProperty(e, "zookeeper.role", "follower"), token);
@@ -173,12 +179,39 @@ public sealed class EndToEndTests
             Assert.Equal(HttpStatusCode.Conflict, afterRestart.StatusCode);
             Assert.Equal("The sale is closed.", (await afterRestart.Content.ReadFromJsonAsync<PurchaseView>(token))!.Refused);
 
+            Log(clock, "service works after the leader restart");
             await app.StopAsync(token);
         }
 
         Assert.False(Directory.Exists(dataDirectory), $"The run's data directory should be deleted: {dataDirectory}");
         await WaitUntilNoProcessHasAsync("ZKASPIRE_dataDir=" + dataDirectory, token);
         await WaitUntilNoProcessHasAsync("ConnectionStrings__zk=" + connectionString, token);
+    }
+
+    private static void Log(Stopwatch clock, string what) =>
+        TestContext.Current.TestOutputHelper?.WriteLine($"{clock.Elapsed.TotalSeconds,6:0.0} s  {what}");
+
+    /// <summary>The spans of a trace as a tree, for the test's output.</summary>
+    private static string DescribeTrace(IReadOnlyList<ReceivedSpan> spans, string traceId)
+    {
+        var trace = spans.Where(s => s.TraceId == traceId).ToList();
+        var ids = trace.Select(s => s.SpanId).ToHashSet();
+        var lines = new List<string>();
+        void Add(ReceivedSpan span, int depth)
+        {
+            lines.Add($"{new string(' ', 2 * depth)}{span.Service} {span.Kind} {span.Name}");
+            foreach (var child in trace.Where(c => c.ParentSpanId == span.SpanId))
+            {
+                Add(child, depth + 1);
+            }
+        }
+
+        foreach (var root in trace.Where(s => s.ParentSpanId is null || !ids.Contains(s.ParentSpanId)))
+        {
+            Add(root, 0);
+        }
+
+        return string.Join("\n", lines);
     }
 
     /// <summary>Sends <paramref name="resource"/>'s traces, metrics and logs to <paramref name="endpoint"/> over OTLP/HTTP, flushing spans every 200 ms.</summary>
