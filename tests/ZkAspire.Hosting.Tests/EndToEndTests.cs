@@ -8,7 +8,9 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Aspire.Hosting.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using ZkAspire.Client;
+using ZkAspire.Hosting.Internal;
 using ZkAspire.Hosting.Tests.Otlp;
 
 namespace ZkAspire.Hosting.Tests;
@@ -67,6 +69,13 @@ public sealed class EndToEndTests
             {
                 Assert.True(File.Exists(Path.Combine(dataDirectory, replica, "myid")), replica);
             }
+
+            // The same ensemble seen as an existing one (AsExisting): its health check opens a
+            // session on a ZkAspire replica as it does on Apache ZooKeeper.
+            var asExisting = DistributedApplication.CreateBuilder(new DistributedApplicationOptions { Args = [], DisableDashboard = true })
+                .AddZooKeeper("existing").AsExisting(connectionString);
+            var existingHealth = await new ZooKeeperExistingEnsembleHealthCheck(asExisting.Resource).CheckHealthAsync(new HealthCheckContext(), token);
+            Assert.Equal(HealthStatus.Healthy, existingHealth.Status);
 
             await using (var client = await ZooKeeperClient.ConnectAsync(connectionString, token))
             {

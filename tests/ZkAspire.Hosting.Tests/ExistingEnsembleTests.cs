@@ -1,5 +1,8 @@
 // Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
 
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
@@ -79,6 +82,50 @@ public sealed class ExistingEnsembleTests
         var result = await new ZooKeeperExistingEnsembleHealthCheck(zk.Resource).CheckHealthAsync(new HealthCheckContext(), TestContext.Current.CancellationToken);
         Assert.Equal(HealthStatus.Unhealthy, result.Status);
         Assert.Contains("not a number", result.Description, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AServerThatClosesTheConnectionWithoutASessionIsNotHealthy()
+    {
+        // What a ZooKeeper server without a quorum (or a read-only one, asked for a read-write
+        // session) does with a ConnectRequest: it closes the socket without an answer (wire
+        // protocol §4.2).
+        var token = TestContext.Current.CancellationToken;
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var refusing = Task.Run(
+            async () =>
+            {
+                using var socket = await listener.AcceptSocketAsync(token);
+                var request = new byte[49];
+                var read = 0;
+                while (read < request.Length && await socket.ReceiveAsync(request.AsMemory(read), SocketFlags.None, token) is > 0 and var n)
+                {
+                    read += n;
+                }
+
+                socket.Shutdown(SocketShutdown.Both);
+                return request;
+            },
+            token);
+
+        var zk = CreateBuilder().AddZooKeeper("zk").AsExisting($"127.0.0.1:{port}");
+        var result = await new ZooKeeperExistingEnsembleHealthCheck(zk.Resource).CheckHealthAsync(new HealthCheckContext(), token);
+        Assert.Equal(HealthStatus.Unhealthy, result.Status);
+
+        // The probe sent a ConnectRequest for a new read-write session (offsets after the 4-byte
+        // frame length): protocolVersion 0, lastZxidSeen 0, timeOut, sessionId 0, a 16-byte
+        // zero passwd, readOnly false.
+        var sent = await refusing;
+        Assert.Equal(45, BinaryPrimitives.ReadInt32BigEndian(sent));
+        Assert.Equal(0, BinaryPrimitives.ReadInt32BigEndian(sent.AsSpan(4)));
+        Assert.Equal(0, BinaryPrimitives.ReadInt64BigEndian(sent.AsSpan(8)));
+        Assert.Equal(10_000, BinaryPrimitives.ReadInt32BigEndian(sent.AsSpan(16)));
+        Assert.Equal(0, BinaryPrimitives.ReadInt64BigEndian(sent.AsSpan(20)));
+        Assert.Equal(16, BinaryPrimitives.ReadInt32BigEndian(sent.AsSpan(28)));
+        Assert.All(sent[32..48], b => Assert.Equal(0, b));
+        Assert.Equal(0, sent[48]);
     }
 
     private static IDistributedApplicationBuilder CreateBuilder() =>
