@@ -57,6 +57,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
     private readonly Lock _lock = new();
     private readonly List<ReceivedSpan> _spans = [];
     private TaskCompletionSource _received = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private int _rejectedRequests;
 
     private OtlpReceiver(WebApplication app) => _app = app;
 
@@ -64,7 +65,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
     public Uri Endpoint { get; private set; } = null!;
 
     /// <summary>How many trace export requests could not be decoded (answered 400).</summary>
-    public int RejectedRequests { get; private set; }
+    public int RejectedRequests => Volatile.Read(ref _rejectedRequests);
 
     /// <summary>The spans received so far.</summary>
     public IReadOnlyList<ReceivedSpan> Spans
@@ -222,7 +223,7 @@ public sealed class OtlpReceiver : IAsyncDisposable
         }
         catch (InvalidProtocolBufferException)
         {
-            RejectedRequests++;
+            Interlocked.Increment(ref _rejectedRequests);
             context.Response.StatusCode = StatusCodes.Status400BadRequest;
             return;
         }
