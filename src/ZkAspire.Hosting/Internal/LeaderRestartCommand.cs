@@ -95,6 +95,13 @@ internal static class LeaderRestartCommand
             timeout.CancelAfter(ElectionTimeout);
             await notifications.WaitForResourceAsync(leader.Name, KnownResourceStates.TerminalStates, timeout.Token).ConfigureAwait(false);
             newLeader = await WaitForOtherLeaderAsync(ensemble, leader, timeout.Token).ConfigureAwait(false);
+
+            // Shown at once rather than at the status monitor's next poll.
+            context.Logger.LogInformation("Restart the leader: {Old} stopped, {New} leads", leader.Name, newLeader.Name);
+            await notifications.PublishUpdateAsync(ensemble, s => s with
+            {
+                Properties = s.Properties.SetResourceProperty(ZooKeeperEnsembleMonitor.LeaderProperty, newLeader.Name),
+            }).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
