@@ -30,7 +30,9 @@ builder.Services.Configure<TicketOfficeOptions>(builder.Configuration);
 
 // The client for everything else: health check, traces and metrics (docs/integrations.md). A
 // short session timeout, so an instance that dies leaves the members list within seconds.
-builder.AddZooKeeperClient("zk", s => s.SessionTimeout = TimeSpan.FromSeconds(10));
+// PropagateTraceContext: the replicas' request spans join the caller's trace, so a buy shows
+// HTTP request -> lock -> ZooKeeper requests -> server handling as one trace (docs/telemetry.md).
+builder.AddZooKeeperClient("zk", s => s.SessionTimeout = TimeSpan.FromSeconds(10), o => o.PropagateTraceContext = true);
 
 // Sales under DistributedLock.Core's IDistributedLockProvider: /ticket-office/locks/{name}.
 builder.Services.AddZooKeeperDistributedLocks(o => o.BasePath = TicketOffice.LocksPath);

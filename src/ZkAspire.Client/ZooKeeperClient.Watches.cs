@@ -61,6 +61,27 @@ public sealed partial class ZooKeeperClient
     }
 
     /// <summary>
+    /// Removes a watcher added with <see cref="AddWatchAsync"/> and, when no other local watcher of
+    /// that mode is left at the path, the server's registration too (removeWatches), so the server
+    /// stops sending its events. <see cref="RemoveWatcherAsync"/> does as the Java client's
+    /// <c>removeWatches(path, watcher, type, local)</c>: it asks the server with checkWatches and
+    /// leaves the persistent watch registered until the session ends. A 3.8 server knows no
+    /// watcher types beyond Any (§24); Any is sent instead when nothing else is registered at the
+    /// path. Best effort on the server: when disconnected, the watch is simply not re-registered on
+    /// reconnect. The watcher gets no PersistentWatchRemoved event.
+    /// </summary>
+    /// <param name="path">The path.</param>
+    /// <param name="mode">The mode it was added with.</param>
+    /// <param name="watcher">The callback added earlier.</param>
+    /// <returns><see langword="true"/> if the watcher was registered (and is removed).</returns>
+    public Task<bool> RemovePersistentWatchAsync(string path, AddWatchMode mode, Action<WatchedEvent> watcher)
+    {
+        ArgumentNullException.ThrowIfNull(watcher);
+        ThrowIfDisposed();
+        return RemovePersistentWatcherAsync(path, mode, new CallbackWatcher(watcher));
+    }
+
+    /// <summary>
     /// Removes one watcher of a type at a path (the Java client's <c>removeWatches(path, watcher,
     /// type, local)</c>): the server is asked with checkWatches whether it holds the watch, and the
     /// watcher is removed locally and gets a DataWatchRemoved, ChildWatchRemoved or
@@ -220,13 +241,18 @@ public sealed partial class ZooKeeperClient
     /// that mode is left at the path. Best effort: when disconnected, the watch is simply not
     /// re-registered on reconnect.
     /// </summary>
-    private async Task RemovePersistentWatcherAsync(string path, AddWatchMode mode, ChannelWatcher watcher)
+    private async Task<bool> RemovePersistentWatcherAsync(string path, AddWatchMode mode, IWatcher watcher)
     {
         var type = mode == AddWatchMode.Persistent ? WatcherType.Persistent : WatcherType.PersistentRecursive;
         var serverPath = _paths.ToServer(path);
-        if (_watches.Remove(serverPath, watcher, type).Count == 0 || _watches.HasWatchers(serverPath, type) || IsDisposed || !IsConnected)
+        if (_watches.Remove(serverPath, watcher, type).Count == 0)
         {
-            return;
+            return false;
+        }
+
+        if (_watches.HasWatchers(serverPath, type) || IsDisposed || !IsConnected)
+        {
+            return true;
         }
 
         try
@@ -249,6 +275,8 @@ public sealed partial class ZooKeeperClient
         {
             // The server drops the watch with the session; its events find no local watcher.
         }
+
+        return true;
     }
 
     private Task SendRemoveWatchesAsync(string path, string serverPath, WatcherType type) =>

@@ -19,9 +19,10 @@ public sealed partial class ZooKeeperConfigurationProvider
     /// <summary>Runs on the client's event loop: only records what to do.</summary>
     private void OnWatchEvent(WatchedEvent e)
     {
-        if (e.Type == EventType.None || e.Path is null)
+        if (e.Type is not (EventType.NodeCreated or EventType.NodeDeleted or EventType.NodeDataChanged or EventType.NodeChildrenChanged) || e.Path is null)
         {
-            // Connection events of the watch; the state handler below decides.
+            // Connection events of the watch (the state handler below decides), and the
+            // *WatchRemoved events of our own removal on dispose.
             return;
         }
 
@@ -196,6 +197,10 @@ public sealed partial class ZooKeeperConfigurationProvider
             {
                 await ResyncAsync(fireReload: true, cancellationToken).ConfigureAwait(false);
             }
+            else if (dirty.Length > 0 && WatchMode == ZooKeeperConfigurationWatchMode.OneTime)
+            {
+                await ReadDirtyWatchedAsync(dirty, cancellationToken).ConfigureAwait(false);
+            }
             else if (dirty.Length > 0)
             {
                 await ReadDirtyAsync(dirty, cancellationToken).ConfigureAwait(false);
@@ -217,17 +222,32 @@ public sealed partial class ZooKeeperConfigurationProvider
 
     private async Task AddWatchAsync(CancellationToken cancellationToken)
     {
+        if (WatchMode == ZooKeeperConfigurationWatchMode.OneTime)
+        {
+            // The full read that follows sets the one-time watches.
+            return;
+        }
+
         try
         {
             await _client.AddWatchAsync(_root, AddWatchMode.PersistentRecursive, _watcher, cancellationToken).ConfigureAwait(false);
         }
         catch (Exception e) when (e is UnimplementedException or MarshallingErrorException)
         {
-            // addWatch is ZooKeeper 3.6 and later; 3.5 servers answer Unimplemented (or drop the
-            // connection on the unknown opcode).
-            throw new NotSupportedException(
-                $"The ZooKeeper server does not support persistent recursive watches (addWatch, ZooKeeper 3.6 and later); the configuration provider needs them to watch '{_root}'.", e);
+            // addWatch is ZooKeeper 3.6 and later; older servers answer it as any unknown opcode:
+            // Unimplemented, then they close the connection (the wire reference, §6).
+            if (WatchMode == ZooKeeperConfigurationWatchMode.PersistentRecursive)
+            {
+                throw new NotSupportedException(
+                    $"The ZooKeeper server does not support persistent recursive watches (addWatch, ZooKeeper 3.6 and later), which WatchMode PersistentRecursive requires to watch '{_root}'; use Auto or OneTime.", e);
+            }
+
+            Log.FallingBackToOneTimeWatches(_logger, _root, e);
+            Volatile.Write(ref _watchMode, (int)ZooKeeperConfigurationWatchMode.OneTime);
+            return;
         }
+
+        Volatile.Write(ref _watchMode, (int)ZooKeeperConfigurationWatchMode.PersistentRecursive);
 
         lock (_gate)
         {
@@ -260,6 +280,42 @@ public sealed partial class ZooKeeperConfigurationProvider
             }
         }
 
+        var strict = !fireReload && _worker is null;
+        Dictionary<string, NodeEntry> nodes;
+        if (WatchMode == ZooKeeperConfigurationWatchMode.OneTime)
+        {
+            nodes = new Dictionary<string, NodeEntry>(StringComparer.Ordinal);
+            snapshotZxid = Math.Max(snapshotZxid, await ReadWatchedAsync(nodes, [_root], strict, cancellationToken).ConfigureAwait(false));
+        }
+        else
+        {
+            (nodes, var newest) = await ReadSubtreeAsync(strict, cancellationToken).ConfigureAwait(false);
+            snapshotZxid = Math.Max(snapshotZxid, newest);
+        }
+
+        lock (_gate)
+        {
+            if (!IsNotOlder(snapshotZxid, _highWater))
+            {
+                // Older than what is shown: the server is behind. Keep the data; read again later.
+                Log.StaleRead(_logger, _root, snapshotZxid, _highWater);
+                _resyncNeeded = true;
+                _ = RetryLaterAsync(_stopping.Token);
+                return;
+            }
+
+            _rootSeen |= nodes.ContainsKey(_root);
+            _nodes = nodes;
+            Interlocked.Exchange(ref _highWater, snapshotZxid);
+        }
+
+        Publish(fireReload, activity);
+    }
+
+    /// <summary>Reads the whole subtree, level by level, in multiReads (no watches: the persistent recursive watch covers it).</summary>
+    private async Task<(Dictionary<string, NodeEntry> Nodes, long Newest)> ReadSubtreeAsync(bool strict, CancellationToken cancellationToken)
+    {
+        long snapshotZxid = 0;
         var nodes = new Dictionary<string, NodeEntry>(StringComparer.Ordinal);
         List<string> level = [_root];
         while (level.Count > 0)
@@ -285,7 +341,7 @@ public sealed partial class ZooKeeperConfigurationProvider
                     }
 
                     var path = chunk[i];
-                    if (MapOrKeep(path, data, strict: !fireReload && _worker is null) is { } entry)
+                    if (MapOrKeep(path, data.Data, data.Stat, strict) is { } entry)
                     {
                         nodes[path] = entry;
                     }
@@ -307,23 +363,7 @@ public sealed partial class ZooKeeperConfigurationProvider
             level = next;
         }
 
-        lock (_gate)
-        {
-            if (!IsNotOlder(snapshotZxid, _highWater))
-            {
-                // Older than what is shown: the server is behind. Keep the data; read again later.
-                Log.StaleRead(_logger, _root, snapshotZxid, _highWater);
-                _resyncNeeded = true;
-                _ = RetryLaterAsync(_stopping.Token);
-                return;
-            }
-
-            _rootSeen |= nodes.ContainsKey(_root);
-            _nodes = nodes;
-            Interlocked.Exchange(ref _highWater, snapshotZxid);
-        }
-
-        Publish(fireReload, activity);
+        return (nodes, snapshotZxid);
     }
 
     /// <summary>Reads the nodes that events named, in one multiRead per batch, and applies what is newer.</summary>
@@ -360,7 +400,7 @@ public sealed partial class ZooKeeperConfigurationProvider
                 if (result is GetDataResult data)
                 {
                     // Never backwards: only a newer version of the node, or a new incarnation of it.
-                    if (IsNotOlder(nodes.GetValueOrDefault(path), data.Stat) && MapOrKeep(path, data, strict: false) is { } entry)
+                    if (IsNotOlder(nodes.GetValueOrDefault(path), data.Stat) && MapOrKeep(path, data.Data, data.Stat, strict: false) is { } entry)
                     {
                         nodes[path] = entry;
                         highWater = Math.Max(highWater, Math.Max(data.Stat.Mzxid, data.Stat.Czxid));
@@ -398,11 +438,11 @@ public sealed partial class ZooKeeperConfigurationProvider
     /// Maps a node; a JSON node with invalid JSON fails the first load (as a bad appsettings.json
     /// does), and later keeps the node's last good keys.
     /// </summary>
-    private NodeEntry? MapOrKeep(string path, GetDataResult data, bool strict)
+    private NodeEntry? MapOrKeep(string path, byte[]? data, Stat stat, bool strict)
     {
         try
         {
-            return _mapper.Map(path, data.Data, data.Stat);
+            return _mapper.Map(path, data, stat);
         }
         catch (InvalidDataException e) when (!strict)
         {

@@ -12,8 +12,8 @@ namespace ZkAspire.Extensions.Configuration;
 
 /// <summary>
 /// The configuration provider of a <see cref="ZooKeeperConfigurationSource"/>: loads a znode
-/// subtree, keeps it current with a persistent recursive watch, and fires the reload token once
-/// per batch of changes that changed a value.
+/// subtree, keeps it current with a persistent recursive watch (or one-time watches where the
+/// server has no addWatch), and fires the reload token once per batch of changes that changed a value.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -24,6 +24,16 @@ namespace ZkAspire.Extensions.Configuration;
 /// after a reconnect (ZooKeeper programmer's guide, "Persistent, Recursive Watches"), so the
 /// subtree is read again after every reconnect; after a session expiry the watch is gone with the
 /// session and is added again first.
+/// </para>
+/// <para>
+/// <b>One-time watches.</b> Servers before 3.6 answer addWatch with Unimplemented (and close the
+/// connection, as for any unknown opcode). In <see cref="ZooKeeperConfigurationWatchMode.OneTime"/>
+/// mode, which <see cref="ZooKeeperConfigurationWatchMode.Auto"/> falls back to then, every node is
+/// read with getData and getChildren leaving a data and a child watch; each event marks its node
+/// dirty and the batch's read sets the watches again, so nothing changes unseen between an event
+/// and the next watch (the programmer's guide's "read and set a watch" pattern). New children found
+/// by that read are read with their subtrees; nodes that are gone leave with theirs. The client
+/// re-registers one-time watches on a reconnect (setWatches), and the subtree is read again anyway.
 /// </para>
 /// <para>
 /// <b>Never backwards.</b> A node's value is replaced only by a read whose Stat is at least as new
@@ -59,6 +69,7 @@ public sealed partial class ZooKeeperConfigurationProvider : ConfigurationProvid
     private bool _resyncNeeded;
     private bool _rewatchNeeded;
     private bool _watchAdded;
+    private int _watchMode;
     private Task? _worker;
     private volatile bool _loading;
     private int _disposed;
@@ -73,6 +84,7 @@ public sealed partial class ZooKeeperConfigurationProvider : ConfigurationProvid
         _logger = source.Logger ?? NullLogger.Instance;
         _mapper = new NodeMapper(_root, source.JsonNodeSuffix);
         _watcher = OnWatchEvent;
+        _watchMode = (int)source.WatchMode;
     }
 
     /// <summary>Gets the root of the subtree.</summary>
@@ -80,6 +92,13 @@ public sealed partial class ZooKeeperConfigurationProvider : ConfigurationProvid
 
     /// <summary>Gets whether the provider created its client (and closes it on dispose) rather than borrowing one.</summary>
     public bool OwnsClient => _ownsClient;
+
+    /// <summary>
+    /// Gets how the subtree is watched: <see cref="ZooKeeperConfigurationWatchMode.PersistentRecursive"/>
+    /// or <see cref="ZooKeeperConfigurationWatchMode.OneTime"/>; <see cref="ZooKeeperConfigurationWatchMode.Auto"/>
+    /// until the server has answered the first addWatch.
+    /// </summary>
+    public ZooKeeperConfigurationWatchMode WatchMode => (ZooKeeperConfigurationWatchMode)Volatile.Read(ref _watchMode);
 
     /// <summary>Gets whether the provider has been disposed (with its configuration).</summary>
     internal bool IsDisposed => Volatile.Read(ref _disposed) != 0;
@@ -151,16 +170,22 @@ public sealed partial class ZooKeeperConfigurationProvider : ConfigurationProvid
         {
             Task.Run(() => _client.DisposeAsync().AsTask()).GetAwaiter().GetResult();
         }
-        else if (_watchAdded && _client.IsConnected)
+        else if (WatchMode == ZooKeeperConfigurationWatchMode.OneTime)
         {
-            // A borrowed client lives on: take our watcher off it (best effort; the server drops
-            // the watch with the session anyway).
+            // A borrowed client lives on: take our watcher off it.
+            Task.Run(RemoveOneTimeWatchersAsync).Wait(_source.StartupTimeout);
+        }
+        else if (_watchAdded && !_client.IsClosed)
+        {
+            // A borrowed client lives on: take our watcher off it, and the server's persistent
+            // watch with it unless another watcher of the client still uses it; otherwise the
+            // server would send every change under the root to that client until its session ends.
             try
             {
-                Task.Run(() => _client.RemoveWatcherAsync(_root, _watcher, WatcherType.PersistentRecursive, local: true))
+                Task.Run(() => _client.RemovePersistentWatchAsync(_root, AddWatchMode.PersistentRecursive, _watcher))
                     .Wait(_source.StartupTimeout);
             }
-            catch (AggregateException e) when (e.InnerException is KeeperException or ObjectDisposedException)
+            catch (AggregateException e) when (e.InnerException is ObjectDisposedException)
             {
             }
         }

@@ -92,6 +92,13 @@ public sealed class ZooKeeperConfigurationSource : IConfigurationSource
     /// <value>The default value is <see langword="null"/>: every node's data is a plain value.</value>
     public string? JsonNodeSuffix { get; set; }
 
+    /// <summary>
+    /// Gets or sets how the subtree is watched: a persistent recursive watch where the server has it
+    /// (ZooKeeper 3.6 and later), one-time watches otherwise.
+    /// </summary>
+    /// <value>The default value is <see cref="ZooKeeperConfigurationWatchMode.Auto"/>.</value>
+    public ZooKeeperConfigurationWatchMode WatchMode { get; set; } = ZooKeeperConfigurationWatchMode.Auto;
+
     /// <summary>Gets or sets where the provider logs reload failures and outages (configuration is built before logging is).</summary>
     /// <value>The default value is <see langword="null"/>: no logging.</value>
     public ILogger? Logger { get; set; }
@@ -110,6 +117,11 @@ public sealed class ZooKeeperConfigurationSource : IConfigurationSource
         if (validationError is not null)
         {
             throw new ArgumentException($"RootPath '{RootPath}' is not a valid ZooKeeper path: {validationError}", nameof(builder));
+        }
+
+        if (!Enum.IsDefined(WatchMode))
+        {
+            throw new ArgumentException($"WatchMode {(int)WatchMode} is not a {nameof(ZooKeeperConfigurationWatchMode)}.", nameof(builder));
         }
 
         if (Client is not null)

@@ -49,7 +49,10 @@ public sealed class ZooKeeperMembership : IZooKeeperMembership, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(client);
         _logger = (ILogger?)logger ?? Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance;
-        _discovery = new ServiceDiscovery<MemberPayload>(client, basePath, logger: _logger);
+        _discovery = new ServiceDiscovery<MemberPayload>(client, basePath, logger: _logger)
+        {
+            AroundReRegistration = ReRegisterTracedAsync,
+        };
     }
 
     /// <inheritdoc/>
@@ -192,6 +195,38 @@ public sealed class ZooKeeperMembership : IZooKeeperMembership, IAsyncDisposable
         activity?.SetTag(ZooKeeperMembershipTelemetry.ServiceNameAttribute, serviceName);
         activity?.SetTag(ZooKeeperMembershipTelemetry.InstanceIdAttribute, instanceId);
         return activity;
+    }
+
+    /// <summary>The span and count of a registration made again after a reconnect.</summary>
+    private static async Task ReRegisterTracedAsync(ServiceInstance<MemberPayload> instance, bool newSession, Func<Task> reRegister)
+    {
+        // No parent: it follows a connection event, whatever activity flowed into the worker.
+        Activity.Current = null;
+        using var activity = StartActivity(ZooKeeperMembershipTelemetry.ReRegisterActivityName, instance.Name, instance.Id);
+        activity?.SetTag(ZooKeeperMembershipTelemetry.NewSessionAttribute, newSession);
+        var tags = new TagList
+        {
+            { ZooKeeperMembershipTelemetry.ServiceNameAttribute, instance.Name },
+            { ZooKeeperMembershipTelemetry.NewSessionAttribute, newSession },
+        };
+        try
+        {
+            await reRegister().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            activity?.SetTag(ZooKeeperMembershipTelemetry.OutcomeAttribute, ZooKeeperMembershipTelemetry.OutcomeFailed);
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            activity?.SetTag("error.type", ex.GetType().FullName);
+            tags.Add(ZooKeeperMembershipTelemetry.OutcomeAttribute, ZooKeeperMembershipTelemetry.OutcomeFailed);
+            tags.Add("error.type", ex.GetType().FullName);
+            ZooKeeperMembershipTelemetry.ReRegistrations.Add(1, tags);
+            throw;
+        }
+
+        activity?.SetTag(ZooKeeperMembershipTelemetry.OutcomeAttribute, ZooKeeperMembershipTelemetry.OutcomeRegistered);
+        tags.Add(ZooKeeperMembershipTelemetry.OutcomeAttribute, ZooKeeperMembershipTelemetry.OutcomeRegistered);
+        ZooKeeperMembershipTelemetry.ReRegistrations.Add(1, tags);
     }
 
     private static void RecordRegistration(Activity? activity, string serviceName, string outcome, Exception? error)

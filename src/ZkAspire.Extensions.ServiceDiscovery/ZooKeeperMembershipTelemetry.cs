@@ -7,7 +7,8 @@ namespace ZkAspire.Extensions.ServiceDiscovery;
 
 /// <summary>
 /// The names of the membership's telemetry: spans around registering and unregistering this
-/// instance, a zero-length span per observed change of a service's members, and counters of both.
+/// instance and around registering it again after session loss, a zero-length span per observed
+/// change of a service's members, and counters of registrations, re-registrations and changes.
 /// Register them with OpenTelemetry by <see cref="SourceName"/> (the hosting package's
 /// <c>AddZooKeeperInstrumentation()</c> does). The ZooKeeper requests underneath are the client's spans.
 /// </summary>
@@ -23,6 +24,13 @@ public static class ZooKeeperMembershipTelemetry
     public const string UnregisterActivityName = "zookeeper.membership.unregister";
 
     /// <summary>
+    /// The span of a registration made again after a reconnect (the node went with an expired
+    /// session, or is missing after a reconnect of the same one): no parent, as it follows a
+    /// connection event rather than the caller's work; the client's create is its child.
+    /// </summary>
+    public const string ReRegisterActivityName = "zookeeper.membership.reregister";
+
+    /// <summary>
     /// A zero-length span with no parent when the observed members of a service change (the
     /// watches fire in the background, so there is no request to hang it under).
     /// </summary>
@@ -30,6 +38,9 @@ public static class ZooKeeperMembershipTelemetry
 
     /// <summary>The counter of registrations, by <see cref="OutcomeAttribute"/>.</summary>
     public const string RegistrationsInstrumentName = "zookeeper.membership.registrations";
+
+    /// <summary>The counter of re-registrations after a reconnect, by <see cref="ServiceNameAttribute"/>, <see cref="OutcomeAttribute"/> and <see cref="NewSessionAttribute"/>.</summary>
+    public const string ReRegistrationsInstrumentName = "zookeeper.membership.reregistrations";
 
     /// <summary>The counter of observed changes of a service's members, by <see cref="ServiceNameAttribute"/>.</summary>
     public const string ChangesInstrumentName = "zookeeper.membership.changes";
@@ -39,6 +50,9 @@ public static class ZooKeeperMembershipTelemetry
 
     /// <summary>The instance id (the member's znode name).</summary>
     public const string InstanceIdAttribute = "zookeeper.membership.instance_id";
+
+    /// <summary>Whether a re-registration follows a new session (the old one expired) rather than a reconnect of the same one.</summary>
+    public const string NewSessionAttribute = "zookeeper.membership.new_session";
 
     /// <summary>How many members a change added.</summary>
     public const string AddedAttribute = "zookeeper.membership.added";
@@ -70,6 +84,8 @@ public static class ZooKeeperMembershipTelemetry
     internal static readonly Meter Meter = new(SourceName);
 
     internal static readonly Counter<long> Registrations = Meter.CreateCounter<long>(RegistrationsInstrumentName, "{registration}", "Registrations of this instance in ZooKeeper, by outcome.");
+
+    internal static readonly Counter<long> ReRegistrations = Meter.CreateCounter<long>(ReRegistrationsInstrumentName, "{registration}", "Registrations of this instance made again after a reconnect, by outcome.");
 
     internal static readonly Counter<long> Changes = Meter.CreateCounter<long>(ChangesInstrumentName, "{change}", "Observed changes of a service's members.");
 }

@@ -31,7 +31,10 @@ public static class ZooKeeperBuilderExtensions
     /// </para>
     /// <para>
     /// The dashboard shows each replica's role and zxid as properties, kept current, and offers the
-    /// commands <c>srvr</c> and <c>mntr</c> on each replica besides the usual stop, start and restart.
+    /// commands <c>srvr</c> and <c>mntr</c> on each replica besides the usual stop, start and restart,
+    /// and on the ensemble <b>Ensemble status</b> and <b>Restart the leader</b> (ZooKeeper has no
+    /// step-down request: the leader is stopped until the others have elected another, then started
+    /// again as a follower).
     /// </para>
     /// </remarks>
     /// <param name="builder">The application builder.</param>
@@ -56,7 +59,10 @@ public static class ZooKeeperBuilderExtensions
         if (ensemble.TryRegisterHealthCheck(ensemble.HealthCheckKey))
         {
             builder.Services.AddHealthChecks().Add(new HealthCheckRegistration(
-                ensemble.HealthCheckKey, _ => new ZooKeeperEnsembleHealthCheck(ensemble), failureStatus: null, tags: null));
+                ensemble.HealthCheckKey,
+                _ => ensemble.ExistingConnectionString is null ? new ZooKeeperEnsembleHealthCheck(ensemble) : new ZooKeeperExistingEnsembleHealthCheck(ensemble),
+                failureStatus: null,
+                tags: null));
         }
 
         ensembleBuilder.WithHealthCheck(ensemble.HealthCheckKey);
@@ -70,6 +76,17 @@ public static class ZooKeeperBuilderExtensions
                 Description = "Shows every replica's srvr answer: role, zxid, connections, latency.",
                 IconName = "DocumentText",
                 UpdateState = context => ensemble.ExistingConnectionString is null ? ResourceCommandState.Enabled : ResourceCommandState.Hidden,
+            });
+        ensembleBuilder.WithCommand(
+            LeaderRestartCommand.Name,
+            LeaderRestartCommand.DisplayName,
+            context => LeaderRestartCommand.ExecuteAsync(ensemble, context),
+            new CommandOptions
+            {
+                Description = LeaderRestartCommand.Description,
+                IconName = "ArrowSync",
+                ConfirmationMessage = "Stop the replica that leads until the others have elected a new leader, then start it again?",
+                UpdateState = context => LeaderRestartCommand.UpdateState(ensemble, context),
             });
 
         RebuildReplicas(ensembleBuilder);
@@ -235,7 +252,11 @@ public static class ZooKeeperBuilderExtensions
     /// ZkAspire): no replica is started, and referencing projects get <paramref name="connectionString"/>
     /// unchanged, so they work against it as they do against the local ensemble.
     /// </summary>
-    /// <remarks>The existing ensemble is shown as running with no health check: it is not this application's to watch.</remarks>
+    /// <remarks>
+    /// The existing ensemble is shown as Running; its health check opens a session on the servers
+    /// of the connect string in turn: Healthy when one of them does, Unhealthy when none does, so
+    /// <c>WaitFor</c> releases once the ensemble serves.
+    /// </remarks>
     /// <param name="builder">The ensemble's resource builder.</param>
     /// <param name="connectionString">A ZooKeeper connect string, <c>host:port[,host:port...][/chroot]</c>.</param>
     /// <returns>The same builder.</returns>
@@ -266,13 +287,6 @@ public static class ZooKeeperBuilderExtensions
         var ensemble = builder.Resource;
         ensemble.ExistingConnectionString = connectionString;
         RebuildReplicas(builder);
-
-        // Nothing to watch: drop the ensemble's health check so that WaitFor releases once it is Running.
-        foreach (var annotation in ensemble.Annotations.OfType<HealthCheckAnnotation>().Where(a => a.Key == ensemble.HealthCheckKey).ToList())
-        {
-            ensemble.Annotations.Remove(annotation);
-        }
-
         return builder;
     }
 

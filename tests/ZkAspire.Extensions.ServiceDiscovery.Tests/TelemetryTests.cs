@@ -1,5 +1,6 @@
 // Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
 
+using System.Collections.ObjectModel;
 using System.Diagnostics;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -88,11 +89,33 @@ public sealed class TelemetryTests(ZkAspireServer server)
         Assert.Equal(changes.Count, changeCount);
     }
 
-    private static List<Activity> Mine(List<Activity> spans, string service) =>
+    internal static List<Activity> Mine(IEnumerable<Activity> spans, string service) =>
         [.. spans.Where(a => a.Source.Name == ZooKeeperMembershipTelemetry.SourceName
             && Equals(a.GetTagItem(ZooKeeperMembershipTelemetry.ServiceNameAttribute), service))];
 
-    private static long Sum(List<Metric> metrics, string instrument, string service, params (string Key, string Value)[] tags)
+    /// <summary>The exporter's collection, safe to read while other tests' spans of the same source are added.</summary>
+    internal sealed class ExportedSpans : Collection<Activity>
+    {
+        private readonly Lock _lock = new();
+
+        public Activity[] Snapshot()
+        {
+            lock (_lock)
+            {
+                return [.. this];
+            }
+        }
+
+        protected override void InsertItem(int index, Activity item)
+        {
+            lock (_lock)
+            {
+                base.InsertItem(index, item);
+            }
+        }
+    }
+
+    internal static long Sum(List<Metric> metrics, string instrument, string service, params (string Key, string Value)[] tags)
     {
         long sum = 0;
         foreach (var metric in metrics.Where(m => m.Name == instrument))
@@ -116,3 +139,70 @@ public sealed class TelemetryTests(ZkAspireServer server)
         return sum;
     }
 }
+
+/// <summary>
+/// The span and count of a registration made again after session expiry, on ZkAspire's server and
+/// Apache ZooKeeper (the session is ended from outside, as Curator's KillSession does).
+/// </summary>
+/// <typeparam name="TServer">The server.</typeparam>
+public abstract class ReRegistrationTelemetryContract<TServer>(TServer server)
+    where TServer : ServerFixture
+{
+    protected TServer Server { get; } = server;
+
+    [Fact]
+    public async Task RegisteringAgainAfterSessionExpiryProducesASpanAndACount()
+    {
+        var service = "tel-" + Guid.NewGuid().ToString("N")[..8];
+        var basePath = Server.UniquePath("services-telemetry-reregister");
+        var spans = new TelemetryTests.ExportedSpans();
+        var metrics = new List<Metric>();
+        long reRegistrations;
+        using (var tracing = Sdk.CreateTracerProviderBuilder().AddZooKeeperInstrumentation().AddInMemoryExporter(spans).Build())
+        using (var meters = Sdk.CreateMeterProviderBuilder().AddZooKeeperInstrumentation().AddInMemoryExporter(metrics).Build())
+        {
+            await using var client = await Server.ConnectAsync();
+            await using var observerClient = await Server.ConnectAsync();
+            await using var membership = new ZooKeeperMembership(client, basePath);
+            await membership.RegisterAsync(MembershipTests<TServer>.Member(service, "r1", "http://10.0.0.3:80"), Ct);
+            var oldSession = client.SessionId;
+
+            await client.KillSessionAsync(Server.ConnectionString);
+
+            // The node comes back on the new session, and the span of that re-registration ends.
+            await Eventually(async () =>
+            {
+                var stat = await observerClient.ExistsAsync(basePath + "/" + service + "/r1", Ct);
+                Assert.NotNull(stat);
+                Assert.NotEqual(oldSession, stat.Value.EphemeralOwner);
+                Assert.Contains(TelemetryTests.Mine(spans.Snapshot(), service), a => a.OperationName == ZooKeeperMembershipTelemetry.ReRegisterActivityName
+                    && Equals(a.GetTagItem(ZooKeeperMembershipTelemetry.NewSessionAttribute), true));
+            });
+            meters.ForceFlush();
+            reRegistrations = TelemetryTests.Sum(metrics, ZooKeeperMembershipTelemetry.ReRegistrationsInstrumentName, service, (ZooKeeperMembershipTelemetry.OutcomeAttribute, ZooKeeperMembershipTelemetry.OutcomeRegistered));
+        }
+
+        var all = spans.Snapshot();
+
+        // Killing a session from outside moves it to another connection first, so the client may
+        // see a reconnect of the old session (and find its node gone) before the expiry: on both
+        // servers that can add a same-session re-registration. The new session's is there once.
+        var reRegisters = TelemetryTests.Mine(all, service).Where(a => a.OperationName == ZooKeeperMembershipTelemetry.ReRegisterActivityName).ToList();
+        var reRegister = Assert.Single(reRegisters, a => Equals(a.GetTagItem(ZooKeeperMembershipTelemetry.NewSessionAttribute), true));
+        Assert.Equal("r1", reRegister.GetTagItem(ZooKeeperMembershipTelemetry.InstanceIdAttribute));
+        Assert.Equal(ZooKeeperMembershipTelemetry.OutcomeRegistered, reRegister.GetTagItem(ZooKeeperMembershipTelemetry.OutcomeAttribute));
+        Assert.Equal(ActivityStatusCode.Unset, reRegister.Status);
+
+        // A root (it follows a connection event), with the client's create of the new node inside it.
+        Assert.Equal(default, reRegister.ParentSpanId);
+        Assert.Contains(all, a => a.Source.Name == "ZkAspire.Client" && a.ParentSpanId == reRegister.SpanId && a.OperationName.Contains("create", StringComparison.Ordinal));
+
+        // The first registration is a registration, not a re-registration; the counter counts the spans.
+        Assert.Single(TelemetryTests.Mine(all, service), a => a.OperationName == ZooKeeperMembershipTelemetry.RegisterActivityName);
+        Assert.Equal(reRegisters.Count(a => Equals(a.GetTagItem(ZooKeeperMembershipTelemetry.OutcomeAttribute), ZooKeeperMembershipTelemetry.OutcomeRegistered)), reRegistrations);
+    }
+}
+
+public sealed class ZkAspireReRegistrationTelemetryTests(ZkAspireServer server) : ReRegistrationTelemetryContract<ZkAspireServer>(server);
+
+public sealed class ApacheReRegistrationTelemetryTests(ApacheServer server) : ReRegistrationTelemetryContract<ApacheServer>(server);

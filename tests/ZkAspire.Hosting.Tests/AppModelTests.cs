@@ -220,13 +220,49 @@ public sealed class AppModelTests
     }
 
     [Fact]
+    public void TheLeaderRestartIsOfferedOnlyWhileALeaderIsKnown()
+    {
+        var builder = CreateBuilder();
+        var zk = builder.AddZooKeeper("zk");
+        var command = zk.Resource.Annotations.OfType<ResourceCommandAnnotation>().Single(c => c.Name == "zookeeper-restart-leader");
+        Assert.Equal("Restart the leader", command.DisplayName);
+        Assert.Contains("no step-down", command.DisplayDescription, StringComparison.Ordinal);
+        Assert.NotNull(command.ConfirmationMessage);
+        using var services = new ServiceCollection().BuildServiceProvider();
+
+        ResourceCommandState StateWith(string state, string? leader) => command.UpdateState(new UpdateCommandStateContext
+        {
+            ResourceSnapshot = new CustomResourceSnapshot
+            {
+                ResourceType = "ZooKeeper",
+                State = new ResourceStateSnapshot(state, null),
+                Properties = leader is null ? [] : [new ResourcePropertySnapshot("zookeeper.leader", leader)],
+            },
+            Services = services,
+        });
+
+        Assert.Equal(ResourceCommandState.Enabled, StateWith(KnownResourceStates.Running, "zk-2"));
+        Assert.Equal(ResourceCommandState.Disabled, StateWith(KnownResourceStates.Running, "none"));
+        Assert.Equal(ResourceCommandState.Disabled, StateWith(KnownResourceStates.Running, null));
+        Assert.Equal(ResourceCommandState.Disabled, StateWith(KnownResourceStates.Starting, "zk-1"));
+
+        // One replica runs standalone: no other could lead. An existing ensemble is not ours to restart.
+        zk.WithReplicas(1);
+        Assert.Equal(ResourceCommandState.Hidden, StateWith(KnownResourceStates.Running, "zk-1"));
+        zk.WithReplicas(5);
+        Assert.Equal(ResourceCommandState.Enabled, StateWith(KnownResourceStates.Running, "zk-5"));
+        zk.AsExisting("zk1.example:2181");
+        Assert.Equal(ResourceCommandState.Hidden, StateWith(KnownResourceStates.Running, "zk-1"));
+    }
+
+    [Fact]
     public async Task AsExistingStandsForAnEnsembleThatRunsElsewhere()
     {
         var builder = CreateBuilder();
         var zk = builder.AddZooKeeper("zk").AsExisting("zk1.example:2181,zk2.example:2181/app");
 
         Assert.Empty(builder.Resources.OfType<ZooKeeperReplicaResource>());
-        Assert.Empty(zk.Resource.Annotations.OfType<HealthCheckAnnotation>());
+        Assert.Equal("zk_check", Assert.Single(zk.Resource.Annotations.OfType<HealthCheckAnnotation>()).Key);
         Assert.Equal("zk1.example:2181,zk2.example:2181/app", await zk.Resource.ConnectionStringExpression.GetValueAsync(TestContext.Current.CancellationToken));
         Assert.Throws<InvalidOperationException>(() => zk.WithReplicas(3));
         Assert.Throws<InvalidOperationException>(() => zk.WithObservers(1));

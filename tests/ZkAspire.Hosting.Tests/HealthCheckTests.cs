@@ -5,7 +5,9 @@ using System.Net.Sockets;
 using System.Text;
 using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Logging.Abstractions;
 using ZkAspire.Hosting.Internal;
 
 namespace ZkAspire.Hosting.Tests;
@@ -76,6 +78,39 @@ public sealed class HealthCheckTests
         await using var servers = await CannedServers.StartAsync([LeaderAnswer, null, null, FollowerAnswer, FollowerAnswer], observers: 2);
         var result = await new ZooKeeperEnsembleHealthCheck(servers.Ensemble).CheckHealthAsync(new HealthCheckContext(), TestContext.Current.CancellationToken);
         Assert.Equal(HealthStatus.Unhealthy, result.Status);
+    }
+
+    [Fact]
+    public async Task TheLeaderIsNotRestartedWithoutALeaderOrWhenTheOthersHaveNoQuorum()
+    {
+        var token = TestContext.Current.CancellationToken;
+
+        // zk-1 leads, zk-2 follows, zk-3 is down: without zk-1 one participant of three is left.
+        await using (var servers = await CannedServers.StartAsync(LeaderAnswer, FollowerAnswer, null))
+        {
+            var result = await RestartLeaderAsync(servers.Ensemble, token);
+            Assert.False(result.Success);
+            Assert.Equal("Without zk-1 only 1 of 3 participants would serve: no quorum to elect another leader, so zk-1 is left running.", result.Message);
+        }
+
+        await using var noLeader = await CannedServers.StartAsync(NotServingAnswer, FollowerAnswer, FollowerAnswer);
+        var none = await RestartLeaderAsync(noLeader.Ensemble, token);
+        Assert.False(none.Success);
+        Assert.Contains("No replica leads", none.Message, StringComparison.Ordinal);
+    }
+
+    private static Task<ExecuteCommandResult> RestartLeaderAsync(ZooKeeperEnsembleResource ensemble, CancellationToken token)
+    {
+        var command = ensemble.Annotations.OfType<ResourceCommandAnnotation>().Single(c => c.Name == "zookeeper-restart-leader");
+        using var services = new ServiceCollection().BuildServiceProvider();
+        return command.ExecuteCommand(new ExecuteCommandContext
+        {
+            ResourceName = ensemble.Name,
+            Services = services,
+            CancellationToken = token,
+            Logger = NullLogger.Instance,
+            Arguments = new InteractionInputCollection([]),
+        });
     }
 
     /// <summary>An ensemble whose replicas' client ports are loopback listeners that answer every connection with a fixed text; a null answer leaves that replica without a port.</summary>

@@ -2,13 +2,14 @@
 
 using ZkAspire.Recipes.Tests.Atomic;
 using ZkAspire.Recipes.Tests.Barriers;
-using ZkAspire.Recipes.Tests.Infrastructure;
 using ZkAspire.Recipes.Tests.Cache;
 using ZkAspire.Recipes.Tests.Discovery;
 using ZkAspire.Recipes.Tests.Faults;
+using ZkAspire.Recipes.Tests.Infrastructure;
 using ZkAspire.Recipes.Tests.Interop;
 using ZkAspire.Recipes.Tests.Leader;
 using ZkAspire.Recipes.Tests.Locks;
+using ZkAspire.TestInfrastructure;
 
 namespace ZkAspire.Recipes.Tests;
 

@@ -21,4 +21,7 @@ internal static partial class Log
 
     [LoggerMessage(5, LogLevel.Warning, "The ZooKeeper node {Path} is not readable with the client's credentials (NoAuth); it and its subtree are left out of the configuration.")]
     public static partial void Unreadable(ILogger logger, string path);
+
+    [LoggerMessage(6, LogLevel.Information, "The ZooKeeper server has no persistent recursive watches (addWatch, ZooKeeper 3.6 and later); the configuration under {Root} is watched with one-time watches.")]
+    public static partial void FallingBackToOneTimeWatches(ILogger logger, string root, Exception exception);
 }

@@ -99,3 +99,54 @@ internal sealed class ZooKeeperEnsembleHealthCheck(ZooKeeperEnsembleResource ens
             : HealthCheckResult.Unhealthy(summary, data: data);
     }
 }
+
+/// <summary>
+/// An ensemble that runs elsewhere (<c>AsExisting</c>) is Healthy when one of the servers of its
+/// connect string opens a session, as a client would connect to any of them, and Unhealthy when
+/// none does. The probe is a session handshake, not a four-letter word: Apache ZooKeeper 3.5+
+/// allows only <c>srvr</c> unless <c>4lw.commands.whitelist</c> says otherwise.
+/// </summary>
+internal sealed class ZooKeeperExistingEnsembleHealthCheck(ZooKeeperEnsembleResource ensemble) : IHealthCheck
+{
+    /// <inheritdoc/>
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        if (ensemble.ExistingConnectionString is not { } expression)
+        {
+            return HealthCheckResult.Unhealthy($"{ensemble.Name} does not stand for an existing ensemble.");
+        }
+
+        IReadOnlyList<(string Host, int Port)> servers;
+        try
+        {
+            var connectString = await expression.GetValueAsync(cancellationToken).ConfigureAwait(false);
+            servers = ConnectString.ParseServers(connectString ?? string.Empty);
+        }
+        catch (FormatException e)
+        {
+            return HealthCheckResult.Unhealthy($"The connect string of {ensemble.Name} is not one: {e.Message}");
+        }
+
+        var failures = new List<string>();
+        foreach (var (host, port) in servers)
+        {
+            var server = host.Contains(':', StringComparison.Ordinal) ? $"[{host}]:{port.ToString(CultureInfo.InvariantCulture)}" : $"{host}:{port.ToString(CultureInfo.InvariantCulture)}";
+            try
+            {
+                var session = await ZooKeeperSessionProbe.OpenAndCloseSessionAsync(host, port, ReplicaProbe.Timeout, cancellationToken).ConfigureAwait(false);
+                return HealthCheckResult.Healthy(
+                    $"{server} opened a session ({session}).",
+                    new Dictionary<string, object> { ["server"] = server, ["unreachable"] = string.Join(",", failures) });
+            }
+            catch (Exception e) when (e is SocketException or IOException
+                || (e is OperationCanceledException && !cancellationToken.IsCancellationRequested))
+            {
+                failures.Add(server);
+            }
+        }
+
+        return HealthCheckResult.Unhealthy(
+            $"No server of {ensemble.Name} opens a session: {string.Join(", ", failures)}.",
+            data: new Dictionary<string, object> { ["unreachable"] = string.Join(",", failures) });
+    }
+}

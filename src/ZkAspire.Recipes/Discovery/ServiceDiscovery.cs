@@ -58,6 +58,14 @@ public sealed class ServiceDiscovery<TPayload> : IAsyncDisposable
     /// <summary>Gets the client.</summary>
     public ZooKeeperClient Client => _client;
 
+    /// <summary>
+    /// Gets or sets a hook around each registration made again after a reconnect, e.g. to trace
+    /// or count it: it gets the instance, whether the session is new, and the re-registration,
+    /// which it must await (its exception included). Set it before <see cref="StartAsync"/>.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: the re-registration runs as is.</value>
+    public Func<ServiceInstance<TPayload>, bool, Func<Task>, Task>? AroundReRegistration { get; set; }
+
     /// <summary>Gets the instances this discovery has registered.</summary>
     public IReadOnlyCollection<ServiceInstance<TPayload>> RegisteredInstances => [.. _registered.Values];
 
@@ -291,7 +299,14 @@ public sealed class ServiceDiscovery<TPayload> : IAsyncDisposable
                 continue;
             }
 
-            await CreateAsync(instance, CancellationToken.None).ConfigureAwait(false);
+            if (AroundReRegistration is { } around)
+            {
+                await around(instance, newSession, () => CreateAsync(instance, CancellationToken.None)).ConfigureAwait(false);
+            }
+            else
+            {
+                await CreateAsync(instance, CancellationToken.None).ConfigureAwait(false);
+            }
         }
     }
 }

@@ -18,6 +18,12 @@ public abstract class ConfigurationProviderContract<TServer>(TServer server)
 {
     protected TServer Server { get; } = server;
 
+    /// <summary>Gets the watch mode the tests ask for.</summary>
+    protected virtual ZooKeeperConfigurationWatchMode WatchMode => ZooKeeperConfigurationWatchMode.Auto;
+
+    /// <summary>Gets the watch mode the provider ends up with: both servers have addWatch.</summary>
+    protected virtual ZooKeeperConfigurationWatchMode ExpectedWatchMode => ZooKeeperConfigurationWatchMode.PersistentRecursive;
+
     [Fact]
     public async Task MapsTheSubtreeToKeysJoinedWithColons()
     {
@@ -140,6 +146,48 @@ public abstract class ConfigurationProviderContract<TServer>(TServer server)
         using var configuration = Build(root);
         await writer.CreateTreeAsync((root + "/Later/Key", "v"));
         await configuration.UntilAsync(c => c["Later:Key"] == "v");
+    }
+
+    [Fact]
+    public async Task EveryChangeToANodeIsSeenNotOnlyTheFirst()
+    {
+        // One-time watches must be set again by each read; a persistent watch stays.
+        var root = Server.UniquePath();
+        await using var writer = await Server.ConnectAsync();
+        await writer.CreateTreeAsync((root, null), (root + "/Seats", "100"));
+
+        using var configuration = Build(root);
+        for (var seats = 101; seats <= 105; seats++)
+        {
+            await writer.SetDataAsync(root + "/Seats", Bytes(seats.ToString(System.Globalization.CultureInfo.InvariantCulture)), cancellationToken: Ct);
+            await configuration.UntilAsync(c => c["Seats"] == seats.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        }
+    }
+
+    [Fact]
+    public async Task NestedNodesCreatedLaterAreWatchedAndASubtreeCanComeAndGoAgain()
+    {
+        var root = Server.UniquePath();
+        await using var writer = await Server.ConnectAsync();
+        await writer.CreateTreeAsync((root, null));
+
+        using var configuration = Build(root);
+        await writer.CreateTreeAsync((root + "/Pricing/Adult/Weekday", "10"));
+        await configuration.UntilAsync(c => c["Pricing:Adult:Weekday"] == "10");
+
+        // The new deep node and its new parent are watched: a change and a new sibling show.
+        await writer.SetDataAsync(root + "/Pricing/Adult/Weekday", Bytes("11"), cancellationToken: Ct);
+        await writer.CreateTreeAsync((root + "/Pricing/Adult/Weekend", "14"));
+        await configuration.UntilAsync(c => c["Pricing:Adult:Weekday"] == "11" && c["Pricing:Adult:Weekend"] == "14");
+
+        await writer.DeleteAsync(root + "/Pricing", new DeleteOptions { DeleteChildren = true }, Ct);
+        await configuration.UntilAsync(c => !c.GetSection("Pricing").GetChildren().Any());
+
+        await writer.CreateTreeAsync((root + "/Pricing/Child", "5"));
+        await configuration.UntilAsync(c => c["Pricing:Child"] == "5");
+        await writer.SetDataAsync(root + "/Pricing/Child", Bytes("6"), cancellationToken: Ct);
+        await configuration.UntilAsync(c => c["Pricing:Child"] == "6");
+        Assert.Null(configuration["Pricing:Adult:Weekday"]);
     }
 
     [Fact]
@@ -292,13 +340,23 @@ public abstract class ConfigurationProviderContract<TServer>(TServer server)
         await using var client = await Server.ConnectAsync();
         await client.CreateTreeAsync((root + "/Key", "v"));
 
-        var borrowed = (ConfigurationRoot)new ConfigurationBuilder().AddZooKeeper(client, root).Build();
+        var borrowed = (ConfigurationRoot)new ConfigurationBuilder()
+            .AddZooKeeper(s =>
+            {
+                s.Client = client;
+                s.RootPath = root;
+                s.WatchMode = WatchMode;
+            })
+            .Build();
         var provider = Assert.IsType<ZooKeeperConfigurationProvider>(Assert.Single(borrowed.Providers));
         Assert.False(provider.OwnsClient);
+        Assert.Equal(ExpectedWatchMode, provider.WatchMode);
         Assert.Equal("v", borrowed["Key"]);
+        Assert.True(await client.CheckWatchesAsync(root, ZkAspire.Protocol.WatcherType.Any, local: true, Ct));
         borrowed.Dispose();
         Assert.False(client.IsClosed);
         Assert.False(await client.CheckWatchesAsync(root, ZkAspire.Protocol.WatcherType.Any, local: true, Ct));
+        Assert.False(await client.CheckWatchesAsync(root + "/Key", ZkAspire.Protocol.WatcherType.Any, local: true, Ct));
         Assert.NotNull(await client.ExistsAsync(root, Ct));
 
         var owned = Build(root);
@@ -313,6 +371,7 @@ public abstract class ConfigurationProviderContract<TServer>(TServer server)
             {
                 s.ConnectionString = Server.ConnectionString;
                 s.RootPath = root;
+                s.WatchMode = WatchMode;
                 configure?.Invoke(s);
             })
             .Build();
@@ -328,3 +387,19 @@ public sealed class OfficeOptions
 public sealed class ZkAspireConfigurationProviderTests(ZkAspireServer server) : ConfigurationProviderContract<ZkAspireServer>(server);
 
 public sealed class ApacheConfigurationProviderTests(ApacheServer server) : ConfigurationProviderContract<ApacheServer>(server);
+
+/// <summary>The same behaviour with one-time watches (what servers before 3.6 get), on ZkAspire's server.</summary>
+public sealed class ZkAspireOneTimeWatchConfigurationProviderTests(ZkAspireServer server) : ConfigurationProviderContract<ZkAspireServer>(server)
+{
+    protected override ZooKeeperConfigurationWatchMode WatchMode => ZooKeeperConfigurationWatchMode.OneTime;
+
+    protected override ZooKeeperConfigurationWatchMode ExpectedWatchMode => ZooKeeperConfigurationWatchMode.OneTime;
+}
+
+/// <summary>The same behaviour with one-time watches, on Apache ZooKeeper.</summary>
+public sealed class ApacheOneTimeWatchConfigurationProviderTests(ApacheServer server) : ConfigurationProviderContract<ApacheServer>(server)
+{
+    protected override ZooKeeperConfigurationWatchMode WatchMode => ZooKeeperConfigurationWatchMode.OneTime;
+
+    protected override ZooKeeperConfigurationWatchMode ExpectedWatchMode => ZooKeeperConfigurationWatchMode.OneTime;
+}

@@ -17,14 +17,16 @@ namespace ZkAspire.Extensions.Tests.Configuration;
 /// </summary>
 public sealed class ConfigurationProviderFaultTests
 {
-    [Fact]
-    public async Task LastGoodValuesSurviveAServerStopAndChangesFlowAgainAfterTheRestart()
+    [Theory]
+    [InlineData(ZooKeeperConfigurationWatchMode.Auto)]
+    [InlineData(ZooKeeperConfigurationWatchMode.OneTime)]
+    public async Task LastGoodValuesSurviveAServerStopAndChangesFlowAgainAfterTheRestart(ZooKeeperConfigurationWatchMode mode)
     {
         await using var server = await ZooKeeperTestServer.StartWithDataDirectoryAsync(configure: o => o.TickTimeMs = 100, cancellationToken: Ct);
         await using var writer = await ConnectAsync(server.ConnectionString);
         await writer.CreateTreeAsync(("/office", null), ("/office/Seats", "100"));
         await using var client = await ConnectAsync(server.ConnectionString, TimeSpan.FromSeconds(2));
-        using var configuration = Build(client, "/office");
+        using var configuration = Build(client, "/office", mode);
 
         var suspended = client.NextState(ConnectionState.Suspended);
         await server.StopAsync(Ct);
@@ -40,21 +42,24 @@ public sealed class ConfigurationProviderFaultTests
         await configuration.UntilAsync(c => c["Seats"] == "120");
     }
 
-    [Fact]
-    public async Task ChangesMissedWhileDisconnectedArriveAfterTheReconnect()
+    [Theory]
+    [InlineData(ZooKeeperConfigurationWatchMode.Auto)]
+    [InlineData(ZooKeeperConfigurationWatchMode.OneTime)]
+    public async Task ChangesMissedWhileDisconnectedArriveAfterTheReconnect(ZooKeeperConfigurationWatchMode mode)
     {
         await using var server = await ZooKeeperTestServer.StartAsync(o => o.TickTimeMs = 100, cancellationToken: Ct);
         await using var proxy = new NetworkProxy(server.Port);
         await using var writer = await ConnectAsync(server.ConnectionString);
         await writer.CreateTreeAsync(("/office", null), ("/office/Seats", "100"), ("/office/Old", "o"));
         await using var client = await ConnectAsync(proxy.ConnectionString, TimeSpan.FromSeconds(2));
-        using var configuration = Build(client, "/office");
+        using var configuration = Build(client, "/office", mode);
 
         var suspended = client.NextState(ConnectionState.Suspended);
         proxy.Refuse();
         await suspended.Soon();
 
-        // Persistent watches get no catch-up events after a reconnect: only the re-read finds these.
+        // Persistent watches get no catch-up events after a reconnect: only the re-read finds these
+        // (one-time watches get them from setWatches, and the re-read too).
         await writer.SetDataAsync("/office/Seats", Bytes("150"), cancellationToken: Ct);
         await writer.CreateTreeAsync(("/office/New", "n"));
         await writer.DeleteAsync("/office/Old", cancellationToken: Ct);
@@ -66,15 +71,17 @@ public sealed class ConfigurationProviderFaultTests
         await configuration.UntilAsync(c => c["Seats"] == "150" && c["New"] == "n" && c["Old"] is null);
     }
 
-    [Fact]
-    public async Task AfterSessionExpiryTheWatchIsAddedAgainAndTheSubtreeReadAgain()
+    [Theory]
+    [InlineData(ZooKeeperConfigurationWatchMode.Auto)]
+    [InlineData(ZooKeeperConfigurationWatchMode.OneTime)]
+    public async Task AfterSessionExpiryTheWatchIsAddedAgainAndTheSubtreeReadAgain(ZooKeeperConfigurationWatchMode mode)
     {
         await using var server = await ZooKeeperTestServer.StartAsync(o => o.TickTimeMs = 100, cancellationToken: Ct);
         await using var proxy = new NetworkProxy(server.Port);
         await using var writer = await ConnectAsync(server.ConnectionString);
         await writer.CreateTreeAsync(("/office", null), ("/office/Seats", "100"));
         await using var client = await ConnectAsync(proxy.ConnectionString, TimeSpan.FromSeconds(1));
-        using var configuration = Build(client, "/office");
+        using var configuration = Build(client, "/office", mode);
         var provider = (ZooKeeperConfigurationProvider)configuration.Providers.Single();
         var appliedBefore = provider.LastAppliedZxid;
 
@@ -113,8 +120,10 @@ public sealed class ConfigurationProviderFaultTests
         await Task.CompletedTask;
     }
 
-    [Fact]
-    public async Task AnOptionalSourceStartsEmptyWithoutAServerAndLoadsWhenItAnswers()
+    [Theory]
+    [InlineData(ZooKeeperConfigurationWatchMode.Auto)]
+    [InlineData(ZooKeeperConfigurationWatchMode.OneTime)]
+    public async Task AnOptionalSourceStartsEmptyWithoutAServerAndLoadsWhenItAnswers(ZooKeeperConfigurationWatchMode mode)
     {
         await using var server = await ZooKeeperTestServer.StartAsync(cancellationToken: Ct);
         await using var writer = await ConnectAsync(server.ConnectionString);
@@ -128,6 +137,7 @@ public sealed class ConfigurationProviderFaultTests
                 s.ConnectionString = proxy.ConnectionString;
                 s.RootPath = "/office";
                 s.Optional = true;
+                s.WatchMode = mode;
                 s.StartupTimeout = TimeSpan.FromMilliseconds(500);
                 s.ConfigureClient = o => o.ConnectionTimeout = TimeSpan.FromSeconds(30);
             })
@@ -152,6 +162,13 @@ public sealed class ConfigurationProviderFaultTests
             },
             Ct);
 
-    private static ConfigurationRoot Build(ZooKeeperClient client, string root) =>
-        (ConfigurationRoot)new ConfigurationBuilder().AddZooKeeper(client, root).Build();
+    private static ConfigurationRoot Build(ZooKeeperClient client, string root, ZooKeeperConfigurationWatchMode mode) =>
+        (ConfigurationRoot)new ConfigurationBuilder()
+            .AddZooKeeper(s =>
+            {
+                s.Client = client;
+                s.RootPath = root;
+                s.WatchMode = mode;
+            })
+            .Build();
 }

@@ -28,6 +28,9 @@ public abstract class ServerFixture : IAsyncLifetime
     /// <inheritdoc/>
     public abstract ValueTask DisposeAsync();
 
+    /// <summary>Gets the client port.</summary>
+    public int Port => int.Parse(ConnectionString[(ConnectionString.LastIndexOf(':') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+
     /// <summary>A fresh path for one test.</summary>
     /// <param name="name">A readable part of the name.</param>
     /// <returns>The path.</returns>

@@ -16,7 +16,7 @@ namespace ZkAspire.Recipes.Tests.Infrastructure;
 /// DistributedLock's tests). One server of each kind serves the whole assembly; every test works
 /// under paths of its own.
 /// </summary>
-public abstract class ServerFixture : IAsyncLifetime
+public abstract class ServerFixture : IAsyncLifetime, ICuratorServer
 {
     private int _next;
 

@@ -6,6 +6,7 @@ using ZkAspire.Recipes.Discovery;
 using ZkAspire.Recipes.Leader;
 using ZkAspire.Recipes.Locks;
 using ZkAspire.Recipes.Tests.Infrastructure;
+using ZkAspire.TestInfrastructure;
 using static ZkAspire.Recipes.Tests.Infrastructure.TestHelpers;
 
 namespace ZkAspire.Recipes.Tests.Interop;

@@ -10,7 +10,7 @@ namespace ZkAspire.TestInfrastructure.Contract;
 /// A ZooKeeper server the contract runs against: ZkAspire's in-process server and Apache ZooKeeper
 /// 3.8 alike. One of each serves the assembly; every test uses a base path of its own.
 /// </summary>
-public abstract class ServerFixture : IAsyncLifetime
+public abstract class ServerFixture : IAsyncLifetime, ICuratorServer
 {
     private int _next;
 

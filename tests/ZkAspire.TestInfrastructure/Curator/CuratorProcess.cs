@@ -4,12 +4,13 @@ using System.Diagnostics;
 using System.Text;
 using System.Threading.Channels;
 
-namespace ZkAspire.Recipes.Tests.Infrastructure;
+namespace ZkAspire.TestInfrastructure;
 
 /// <summary>
 /// A JVM running Curator 5.4 (Debian's jars) through <c>Java/CuratorInterop.java</c>, driven one
 /// command line at a time: each command gets one reply line, and the program reports later
-/// happenings as <c>EVENT</c> lines.
+/// happenings as <c>EVENT</c> lines. Shared by the interop tests of the recipes and of the
+/// DistributedLock providers.
 /// </summary>
 public sealed class CuratorProcess : IAsyncDisposable
 {
@@ -22,7 +23,7 @@ public sealed class CuratorProcess : IAsyncDisposable
 
     private readonly Process _process;
     private readonly Channel<string> _replies = Channel.CreateUnbounded<string>();
-    private readonly Recorder<string> _events = new();
+    private readonly CuratorEvents _events = new();
     private readonly SemaphoreSlim _commands = new(1, 1);
     private readonly StringBuilder _errors = new();
 
@@ -35,7 +36,7 @@ public sealed class CuratorProcess : IAsyncDisposable
     public static bool IsInstalled => File.Exists("/usr/share/java/curator-recipes.jar") && File.Exists("/usr/share/java/curator-x-discovery.jar") && File.Exists("/usr/bin/java");
 
     /// <summary>Gets the program's EVENT lines (without the prefix).</summary>
-    public Recorder<string> Events => _events;
+    public CuratorEvents Events => _events;
 
     /// <summary>Gets the Curator client's session id, in hex.</summary>
     public string SessionId { get; private set; } = string.Empty;
@@ -75,7 +76,11 @@ public sealed class CuratorProcess : IAsyncDisposable
         try
         {
             var ready = await curator.ReadReplyAsync(TimeSpan.FromSeconds(60));
-            Assert.StartsWith("READY ", ready);
+            if (!ready.StartsWith("READY ", StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"The Curator program started with '{ready}' instead of READY.");
+            }
+
             curator.SessionId = ready["READY ".Length..];
             return curator;
         }
@@ -86,19 +91,23 @@ public sealed class CuratorProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>Sends a command and returns its reply, which must start with <c>OK</c>.</summary>
+    /// <summary>Sends a command and returns its reply, which must start with <c>OK</c> (otherwise it throws, failing the test).</summary>
     /// <param name="command">The command line.</param>
     /// <param name="timeout">How long the command may take.</param>
     /// <returns>The reply after <c>OK</c> (trimmed).</returns>
     public async Task<string> SendAsync(string command, TimeSpan? timeout = null)
     {
-        await _commands.WaitAsync(TestHelpers.Ct);
+        await _commands.WaitAsync(TestContext.Current.CancellationToken);
         try
         {
             await _process.StandardInput.WriteLineAsync(command);
             await _process.StandardInput.FlushAsync();
-            var reply = await ReadReplyAsync(timeout ?? TestHelpers.Patience);
-            Assert.True(reply.StartsWith("OK", StringComparison.Ordinal), $"Curator answered '{command}' with '{reply}'.");
+            var reply = await ReadReplyAsync(timeout ?? CuratorEvents.Patience);
+            if (!reply.StartsWith("OK", StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"Curator answered '{command}' with '{reply}'.");
+            }
+
             return reply[2..].Trim();
         }
         finally
@@ -157,7 +166,7 @@ public sealed class CuratorProcess : IAsyncDisposable
     {
         try
         {
-            return await _replies.Reader.ReadAsync(TestHelpers.Ct).AsTask().WaitAsync(timeout);
+            return await _replies.Reader.ReadAsync(TestContext.Current.CancellationToken).AsTask().WaitAsync(timeout);
         }
         catch (Exception e) when (e is TimeoutException or ChannelClosedException)
         {
@@ -169,5 +178,62 @@ public sealed class CuratorProcess : IAsyncDisposable
 
             throw new InvalidOperationException($"The Curator program did not answer ({e.GetType().Name}); its stderr:\n{errors}", e);
         }
+    }
+}
+
+/// <summary>The <c>EVENT</c> lines of a <see cref="CuratorProcess"/>, to read and to await (each wait bounded in time).</summary>
+public sealed class CuratorEvents
+{
+    /// <summary>How long a wait for an event lasts.</summary>
+    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
+
+    private readonly Channel<string> _items = Channel.CreateUnbounded<string>();
+    private readonly List<string> _all = [];
+
+    /// <summary>Gets every event so far.</summary>
+    public IReadOnlyList<string> All
+    {
+        get
+        {
+            lock (_all)
+            {
+                return [.. _all];
+            }
+        }
+    }
+
+    /// <summary>Waits for the next event that matches, skipping others.</summary>
+    /// <param name="predicate">What to wait for.</param>
+    /// <returns>The event.</returns>
+    public async Task<string> WaitForAsync(Func<string, bool> predicate)
+    {
+        var ct = TestContext.Current.CancellationToken;
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        cts.CancelAfter(Patience);
+        try
+        {
+            while (true)
+            {
+                var item = await _items.Reader.ReadAsync(cts.Token);
+                if (predicate(item))
+                {
+                    return item;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new TimeoutException($"No matching Curator event within {Patience}; so far: [{string.Join(", ", All)}]");
+        }
+    }
+
+    internal void Add(string item)
+    {
+        lock (_all)
+        {
+            _all.Add(item);
+        }
+
+        _items.Writer.TryWrite(item);
     }
 }

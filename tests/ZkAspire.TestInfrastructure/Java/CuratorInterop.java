@@ -19,6 +19,8 @@ import org.apache.curator.framework.recipes.leader.LeaderLatch;
 import org.apache.curator.framework.recipes.leader.LeaderLatchListener;
 import org.apache.curator.framework.recipes.locks.InterProcessMutex;
 import org.apache.curator.framework.recipes.locks.InterProcessReadWriteLock;
+import org.apache.curator.framework.recipes.locks.InterProcessSemaphoreV2;
+import org.apache.curator.framework.recipes.locks.Lease;
 import org.apache.curator.retry.RetryNTimes;
 import org.apache.curator.x.discovery.ServiceDiscovery;
 import org.apache.curator.x.discovery.ServiceDiscoveryBuilder;
@@ -35,6 +37,7 @@ public class CuratorInterop {
     private static CuratorFramework client;
     private static final Map<String, ExecutorService> lockThreads = new ConcurrentHashMap<>();
     private static final Map<String, InterProcessMutex> mutexes = new ConcurrentHashMap<>();
+    private static final Map<String, Lease> leases = new ConcurrentHashMap<>();
     private static final Map<String, ServiceDiscovery<Object>> discoveries = new ConcurrentHashMap<>();
     private static final Map<String, LeaderLatch> latches = new ConcurrentHashMap<>();
 
@@ -122,6 +125,20 @@ public class CuratorInterop {
                 InterProcessMutex mutex = mutexes.computeIfAbsent(a[1], k -> new InterProcessReadWriteLock(client, a[2]).readLock());
                 long timeout = Long.parseLong(a[3]);
                 return "OK " + thread(a[1]).submit(() -> mutex.acquire(timeout, TimeUnit.MILLISECONDS)).get();
+            }
+            case "sem-acquire": {
+                // sem-acquire key path maxLeases timeoutMs: one InterProcessSemaphoreV2 lease, true or false.
+                InterProcessSemaphoreV2 semaphore = new InterProcessSemaphoreV2(client, a[2], Integer.parseInt(a[3]));
+                Lease lease = semaphore.acquire(Long.parseLong(a[4]), TimeUnit.MILLISECONDS);
+                if (lease != null) {
+                    leases.put(a[1], lease);
+                }
+
+                return "OK " + (lease != null);
+            }
+            case "sem-release": {
+                leases.remove(a[1]).close();
+                return "OK";
             }
             case "tickets":
                 return tickets(a[1], a[2], a[3], Integer.parseInt(a[4]), Integer.parseInt(a[5]));

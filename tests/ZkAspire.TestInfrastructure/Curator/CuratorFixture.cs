@@ -1,12 +1,19 @@
 // Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
 
-namespace ZkAspire.Recipes.Tests.Infrastructure;
+namespace ZkAspire.TestInfrastructure;
+
+/// <summary>A server fixture a <see cref="CuratorFixture{TServer}"/> can connect Curator to.</summary>
+public interface ICuratorServer
+{
+    /// <summary>Gets the connection string.</summary>
+    string ConnectionString { get; }
+}
 
 /// <summary>One Curator program per test class, connected to the class's server.</summary>
 /// <typeparam name="TServer">The server.</typeparam>
 /// <param name="server">The server (an assembly fixture).</param>
 public sealed class CuratorFixture<TServer>(TServer server) : IAsyncLifetime
-    where TServer : ServerFixture
+    where TServer : ICuratorServer
 {
     private CuratorProcess? _curator;
 
