@@ -69,7 +69,6 @@ internal sealed class PeerTransport : IAsyncDisposable
     private readonly Action<PeerLink> _onClosed;
     private readonly ConcurrentDictionary<long, PeerLink> _links = new();
     private readonly ConcurrentDictionary<long, SemaphoreSlim> _wakeDialers = new();
-    private readonly ConcurrentDictionary<long, byte[]> _undeliveredNotifications = new();
     private readonly object _gate = new();
     private readonly List<Socket> _listeners = [];
     private readonly List<Task> _tasks = [];
@@ -160,63 +159,24 @@ internal sealed class PeerTransport : IAsyncDisposable
     /// <returns><see langword="true"/> if current.</returns>
     public bool IsCurrent(PeerLink link) => _links.TryGetValue(link.PeerId, out var current) && ReferenceEquals(current, link) && !link.IsClosed;
 
-    /// <summary>
-    /// Queues a message to a peer (the event loop); dropped if there is no link, except the last
-    /// election notification, which goes out first on the next link to that peer.
-    /// </summary>
+    /// <summary>Queues a message to a peer (the event loop); dropped if there is no link.</summary>
     /// <param name="to">The peer.</param>
     /// <param name="message">The message.</param>
     public void Send(long to, PeerMessage message)
     {
-        if (message is Notification)
+        if (!_links.TryGetValue(to, out var link))
         {
-            SendNotification(to, Encode(message));
+            return;
         }
-        else if (_links.TryGetValue(to, out var link))
-        {
-            Enqueue(link, Encode(message));
-        }
-    }
 
-    private static byte[] Encode(PeerMessage message)
-    {
         using var writer = new JuteWriter(256);
         writer.WriteInt(0);
         PeerMessageCodec.Write(message, writer);
         var frame = writer.ToArray();
         BinaryPrimitives.WriteInt32BigEndian(frame, frame.Length - 4);
-        return frame;
-    }
-
-    private void SendNotification(long to, byte[] frame)
-    {
-        if (_links.TryGetValue(to, out var link))
-        {
-            _undeliveredNotifications.TryRemove(to, out _);
-            Enqueue(link, frame);
-            return;
-        }
-
-        // ZooKeeper's QuorumCnxManager sends a peer the last message queued for it when a
-        // connection comes up. Without it, the notifications of servers starting together (each
-        // votes before its links are up) were lost, and the election waited for the resend
-        // back-off (50 ms doubling): most of a three-node cold start. A notification delivered
-        // late is one delayed in the network, which election tolerates; only the newest is kept,
-        // and only while no later one was sent on a link. A link installed between the lookup
-        // above and the store here takes it in Install, or it is taken back below: whoever
-        // removes it sends it.
-        _undeliveredNotifications[to] = frame;
-        if (_links.TryGetValue(to, out link) && _undeliveredNotifications.TryRemove(to, out _))
-        {
-            Enqueue(link, frame);
-        }
-    }
-
-    private void Enqueue(PeerLink link, byte[] frame)
-    {
         if (!link.Enqueue(frame, _options.PeerSendQueueBytes))
         {
-            _logger.LogWarning("Dropping the link to server {Peer}: more than {Limit} bytes wait to be sent (zkaspire.peerSendQueueBytes); it resyncs when it reads again", link.PeerId, _options.PeerSendQueueBytes);
+            _logger.LogWarning("Dropping the link to server {Peer}: more than {Limit} bytes wait to be sent (zkaspire.peerSendQueueBytes); it resyncs when it reads again", to, _options.PeerSendQueueBytes);
             link.Close("the send queue is full");
         }
     }
@@ -504,11 +464,6 @@ internal sealed class PeerTransport : IAsyncDisposable
 
         replaced?.Close("replaced by a newer link");
         _logger.LogInformation("Peer link to server {Peer} up ({Direction})", link.PeerId, link.Initiator == _myId ? "dialed" : "accepted");
-        if (_undeliveredNotifications.TryRemove(link.PeerId, out var notification))
-        {
-            Enqueue(link, notification);
-        }
-
         link.Start(_onMessage, closed =>
         {
             lock (_gate)
