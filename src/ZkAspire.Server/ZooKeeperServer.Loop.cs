@@ -129,8 +129,13 @@ public sealed partial class ZooKeeperServer
                 FlushDirty(sendNow: batch.Length < SendNowBatch);
             }
 
-            // The inputs are handled: drop the references (connections, request bodies) they held.
+            // The inputs are handled: drop the references (connections, request bodies) they held,
+            // and the list itself after a burst, so that a burst's capacity is not kept for good.
             taken.Clear();
+            if (taken.Capacity > 16 * MaxBatch)
+            {
+                taken = [];
+            }
         }
 
         FlushDirty(sendNow: false);
