@@ -1,7 +1,6 @@
 // Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
 
 using System.Diagnostics;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using ZkAspire.Protocol;
 using ZkAspire.Server.Core;
@@ -37,7 +36,7 @@ public sealed partial class ZooKeeperServer
 
     /// <summary>Hands an input to the loop (any thread).</summary>
     /// <param name="input">The input.</param>
-    internal void Post(LoopInput input) => _inputs?.Writer.TryWrite(input);
+    internal void Post(LoopInput input) => _inputs?.TryWrite(input);
 
     /// <summary>Runs a function on the event loop, where the core may be used, and returns its result.</summary>
     /// <typeparam name="T">The result type.</typeparam>
@@ -57,7 +56,7 @@ public sealed partial class ZooKeeperServer
                 completion.TrySetException(e);
             }
         };
-        if (_inputs is null || !_inputs.Writer.TryWrite(new LoopInput(LoopInputKind.Invoke, null, default, action, 0)))
+        if (_inputs is null || !_inputs.TryWrite(new LoopInput(LoopInputKind.Invoke, null, default, action, 0)))
         {
             completion.TrySetException(new InvalidOperationException("The server is not running."));
         }
@@ -65,40 +64,78 @@ public sealed partial class ZooKeeperServer
         return completion.Task;
     }
 
-    private async Task RunLoopAsync(ChannelReader<LoopInput> inputs)
+    private Task RunLoopThreadAsync(LoopQueue inputs)
+    {
+        // The loop runs on a thread of its own that posting an input wakes directly (LoopQueue).
+        var ended = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var thread = new Thread(() =>
+        {
+            try
+            {
+                RunLoop(inputs);
+                ended.TrySetResult();
+            }
+            catch (Exception e)
+            {
+                ended.TrySetException(e);
+            }
+        })
+        {
+            IsBackground = true,
+            Name = "zkaspire-loop",
+        };
+        thread.Start();
+        return ended.Task;
+    }
+
+    private void RunLoop(LoopQueue inputs)
     {
         // A snapshot due at start (ZooKeeper's loadData takes one) begins before the first input,
         // so that it holds exactly the recovered state and the log rolls before any new txn.
         AfterBatch();
-        while (await inputs.WaitToReadAsync().ConfigureAwait(false))
+        var taken = new List<LoopInput>();
+        while (inputs.TakeAll(ref taken))
         {
-            // Drain a batch, then wake the writers of the connections that got output: many
-            // replies to one client go out in one send.
-            var count = 0;
-            while (count++ < MaxBatch && inputs.TryRead(out var input))
+            // Everything queued is taken at once and handled in batches of at most MaxBatch; after
+            // each, the writers of the connections that got output are woken: many replies to one
+            // client go out in one send.
+            var all = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(taken);
+            for (var start = 0; start < all.Length; start += MaxBatch)
             {
-                try
+                var batch = all.Slice(start, Math.Min(MaxBatch, all.Length - start));
+                foreach (ref readonly var input in batch)
                 {
-                    Process(input);
+                    try
+                    {
+                        Process(input);
+                    }
+                    catch (Exception e)
+                    {
+                        // The loop must survive anything: a failure concerns one input.
+                        _logger.LogError(e, "The event loop failed on a {Kind} input", input.Kind);
+                        input.Connection?.Abort("internal error");
+                    }
                 }
-                catch (Exception e)
-                {
-                    // The loop must survive anything: a failure concerns one input.
-                    _logger.LogError(e, "The event loop failed on a {Kind} input", input.Kind);
-                    input.Connection?.Abort("internal error");
-                }
+
+                AfterBatch();
+
+                // A short batch means the loop is waiting on its inputs, not keeping up with them:
+                // latency is what counts, so it sends the replies itself rather than wake a
+                // thread-pool worker for each connection, a wake that on a busy machine costs
+                // milliseconds (the durable lock workload, a chain of one-at-a-time writes, waited
+                // longer for it than for the fsync; ZooKeeper's FinalRequestProcessor also writes
+                // from the thread that applied the txn). A long batch hands the sends off, so they
+                // run beside the loop on the other cores.
+                FlushDirty(sendNow: batch.Length < SendNowBatch);
             }
 
-            AfterBatch();
-
-            // A short batch means the loop is waiting on its inputs, not keeping up with them:
-            // latency is what counts, so it sends the replies itself rather than wake a
-            // thread-pool worker for each connection, a wake that on a busy machine costs
-            // milliseconds (the durable lock workload, a chain of one-at-a-time writes, waited
-            // longer for it than for the fsync; ZooKeeper's FinalRequestProcessor also writes
-            // from the thread that applied the txn). A long batch hands the sends off, so they
-            // run beside the loop on the other cores.
-            FlushDirty(sendNow: count <= SendNowBatch);
+            // The inputs are handled: drop the references (connections, request bodies) they held,
+            // and the list itself after a burst, so that a burst's capacity is not kept for good.
+            taken.Clear();
+            if (taken.Capacity > 16 * MaxBatch)
+            {
+                taken = [];
+            }
         }
 
         FlushDirty(sendNow: false);

@@ -5,7 +5,6 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Cryptography;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using ZkAspire.Server.Core;
@@ -57,7 +56,7 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
     private CancellationTokenSource? _acceptCancellation;
     private Task _acceptTask = Task.CompletedTask;
     private Task _loopTask = Task.CompletedTask;
-    private Channel<LoopInput>? _inputs;
+    private LoopQueue? _inputs;
     private ITimer? _tickTimer;
     private TaskCompletionSource? _capacityWaiter;
     private long _nextConnectionId;
@@ -202,9 +201,8 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
             // No connection survives a stop, so neither does a request counted as outstanding.
             Interlocked.Exchange(ref _outstanding, 0);
 
-            _inputs = Channel.CreateUnbounded<LoopInput>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = false });
-            var inputs = _inputs.Reader;
-            _loopTask = Task.Run(() => RunLoopAsync(inputs), CancellationToken.None);
+            _inputs = new LoopQueue();
+            _loopTask = RunLoopThreadAsync(_inputs);
             // A member of an ensemble ticks often: consensus measures its timeouts (finalizeWait,
             // notification resends, pings every half tick) in milliseconds.
             var tickPeriod = TimeSpan.FromMilliseconds(_member is not null ? 10 : Math.Clamp(Options.TickTimeMs / 2, 10, 1000));
@@ -281,7 +279,7 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
             }
 
             // The readers told the loop their connections closed; now let it finish and end.
-            _inputs!.Writer.TryComplete();
+            _inputs!.Complete();
             await _loopTask.ConfigureAwait(false);
             ReleaseCapacityWaiters();
             if (_persistence is { } persistence)

@@ -131,6 +131,73 @@ public sealed class PeerTransportTests
         Assert.True(link.IsClosed);
     }
 
+    [Fact]
+    public async Task FramesOfEverySizeArriveWholeAndInOrderThroughBufferedReadsAndGatheredSends()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync((IPEndPoint)listener.LocalEndPoint!, Token);
+        var accepted = await listener.AcceptAsync(Token);
+
+        // Sizes around the reader's 64 KiB buffer and far beyond it (a snapshot), between many
+        // small frames, all queued before the writer starts so that they are sent gathered.
+        var sizes = new List<int>();
+        for (var i = 0; i < 600; i++)
+        {
+            sizes.Add(i % 97 == 0 ? (64 * 1024) - 60 + (i % 7) : i % 211 == 0 ? 300_000 + i : i % 50);
+        }
+
+        const int count = 600;
+        var received = new List<Consensus.Proposal>();
+        var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sender = new PeerLink(client, 2, 1, 1024 * 1024, NullLogger.Instance);
+        var receiver = new PeerLink(accepted, 1, 1, 1024 * 1024, NullLogger.Instance);
+        for (var i = 0; i < count; i++)
+        {
+            var data = new byte[sizes[i]];
+            data.AsSpan().Fill((byte)i);
+            Assert.True(sender.Enqueue(Encode(new Consensus.Proposal(1, i - 1, i, data)), long.MaxValue));
+        }
+
+        receiver.Start(
+            (_, message) =>
+            {
+                lock (received)
+                {
+                    received.Add(Assert.IsType<Consensus.Proposal>(message));
+                    if (received.Count == count)
+                    {
+                        all.TrySetResult();
+                    }
+                }
+            },
+            _ => all.TrySetResult());
+        sender.Start((_, _) => { }, _ => { });
+        await all.Task.WaitAsync(TimeSpan.FromSeconds(30), Token);
+        sender.Close("test");
+        receiver.Close("test");
+
+        Assert.Equal(count, received.Count);
+        for (var i = 0; i < count; i++)
+        {
+            Assert.Equal(i, received[i].Zxid);
+            Assert.Equal(sizes[i], received[i].Data.Length);
+            Assert.True(received[i].Data.Span.IndexOfAnyExcept((byte)i) < 0, $"frame {i} arrived damaged");
+        }
+    }
+
+    private static byte[] Encode(Consensus.PeerMessage message)
+    {
+        using var writer = new Protocol.JuteWriter(256);
+        writer.WriteInt(0);
+        Consensus.PeerMessageCodec.Write(message, writer);
+        var frame = writer.ToArray();
+        BinaryPrimitives.WriteInt32BigEndian(frame, frame.Length - 4);
+        return frame;
+    }
+
     private static byte[] Handshake(long serverId, bool authenticated = false)
     {
         var bytes = new byte[PeerTransport.HandshakeSize];

@@ -14,6 +14,10 @@ namespace ZkAspire.Server.Quorum;
 /// </summary>
 internal sealed class PeerLink
 {
+    private const int ReadBufferBytes = 64 * 1024;
+    private const int MaxFramesPerSend = 256;
+    private const int MaxBytesPerSend = 256 * 1024;
+
     private readonly Socket _socket;
     private readonly int _maxFrameBytes;
     private readonly ILogger _logger;
@@ -120,36 +124,71 @@ internal sealed class PeerLink
 
     private async Task ReadAsync(Action<PeerLink, PeerMessage> onMessage)
     {
-        var header = new byte[4];
+        // Reads are buffered: a leader's batch of proposals or commits arrives as many small frames
+        // at once, and a read per frame header and per payload cost two syscalls a message.
+        var buffer = new byte[ReadBufferBytes];
+        var start = 0;
+        var end = 0;
         var token = _closed.Token;
         try
         {
             while (true)
             {
-                await _socket.ReceiveExactlyAsync(header, token).ConfigureAwait(false);
-                var length = BinaryPrimitives.ReadInt32BigEndian(header);
-                if (length <= 0 || length > _maxFrameBytes)
+                // Every whole frame in the buffer, then read more.
+                while (end - start >= 4)
                 {
-                    Close($"a frame of {length} bytes (the limit is {_maxFrameBytes}, zkaspire.peerMaxFrameBytes)");
-                    return;
+                    var length = BinaryPrimitives.ReadInt32BigEndian(buffer.AsSpan(start));
+                    if (length <= 0 || length > _maxFrameBytes)
+                    {
+                        Close($"a frame of {length} bytes (the limit is {_maxFrameBytes}, zkaspire.peerMaxFrameBytes)");
+                        return;
+                    }
+
+                    ReadOnlyMemory<byte> payload;
+                    if (4 + length <= end - start)
+                    {
+                        payload = buffer.AsMemory(start + 4, length);
+                        start += 4 + length;
+                    }
+                    else if (4 + length <= buffer.Length)
+                    {
+                        break;
+                    }
+                    else
+                    {
+                        // Larger than the buffer (a snapshot): its own array, the rest read exactly.
+                        var large = new byte[length];
+                        var have = end - start - 4;
+                        buffer.AsSpan(start + 4, have).CopyTo(large);
+                        await _socket.ReceiveExactlyAsync(large.AsMemory(have), token).ConfigureAwait(false);
+                        payload = large;
+                        start = end = 0;
+                    }
+
+                    if (!Deliver(payload.Span, onMessage))
+                    {
+                        return;
+                    }
                 }
 
-                var payload = new byte[length];
-                await _socket.ReceiveExactlyAsync(payload, token).ConfigureAwait(false);
-                PeerMessage message;
-                try
+                if (start == end)
                 {
-                    message = PeerMessageCodec.Decode(payload);
+                    start = end = 0;
                 }
-                catch (Exception e) when (e is not OutOfMemoryException)
+                else if (start > 0 && buffer.Length - end < ReadBufferBytes / 4)
                 {
-                    // ProtocolException for what the codec recognizes as wrong; anything else a
-                    // garbled frame provokes closes this link the same way, and only it.
-                    Close("a malformed frame: " + e.Message);
-                    return;
+                    buffer.AsSpan(start, end - start).CopyTo(buffer);
+                    end -= start;
+                    start = 0;
                 }
 
-                onMessage(this, message);
+                var read = await _socket.ReceiveAsync(buffer.AsMemory(end), SocketFlags.None, token).ConfigureAwait(false);
+                if (read == 0)
+                {
+                    throw new EndOfStreamException();
+                }
+
+                end += read;
             }
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException or EndOfStreamException)
@@ -158,19 +197,54 @@ internal sealed class PeerLink
         }
     }
 
+    private bool Deliver(ReadOnlySpan<byte> payload, Action<PeerLink, PeerMessage> onMessage)
+    {
+        PeerMessage message;
+        try
+        {
+            message = PeerMessageCodec.Decode(payload);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // ProtocolException for what the codec recognizes as wrong; anything else a
+            // garbled frame provokes closes this link the same way, and only it.
+            Close("a malformed frame: " + e.Message);
+            return false;
+        }
+
+        onMessage(this, message);
+        return true;
+    }
+
     private async Task WriteAsync()
     {
+        // What is queued goes out in one gathering send (sendmsg), not a send per frame: a
+        // leader's batch of proposals or commits to a follower is one syscall.
         var reader = _queue.Reader;
         var token = _closed.Token;
+        var frames = new List<ArraySegment<byte>>();
         try
         {
             while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
             {
-                while (reader.TryRead(out var frame))
+                var bytes = 0;
+                while (frames.Count < MaxFramesPerSend && bytes < MaxBytesPerSend && reader.TryRead(out var frame))
                 {
-                    await _socket.SendAsync(frame, SocketFlags.None, token).ConfigureAwait(false);
-                    Interlocked.Add(ref _queuedBytes, -frame.Length);
+                    frames.Add(frame);
+                    bytes += frame.Length;
                 }
+
+                if (frames.Count == 1)
+                {
+                    await _socket.SendAsync(frames[0], SocketFlags.None, token).ConfigureAwait(false);
+                }
+                else
+                {
+                    await _socket.SendAsync(frames, SocketFlags.None).ConfigureAwait(false);
+                }
+
+                Interlocked.Add(ref _queuedBytes, -bytes);
+                frames.Clear();
             }
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)
