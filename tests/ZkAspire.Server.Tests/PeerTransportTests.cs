@@ -188,6 +188,84 @@ public sealed class PeerTransportTests
         }
     }
 
+    [Fact]
+    public async Task AReplacedLinkIsReportedClosedBeforeAnythingReadOnItsReplacement()
+    {
+        // Server 1 (played by the test) dials server 2 again and again, as a peer does after a
+        // link breaks or when both sides dial at once. Each new link replaces the one before; the
+        // replica must hear the old one close before any message read on the new one, or the
+        // close would undo what the peer did on the new link (a learner's FOLLOWERINFO).
+        var events = new List<(string Kind, PeerLink Link)>();
+        var messages = System.Threading.Channels.Channel.CreateUnbounded<PeerLink>();
+        var members = new[]
+        {
+            new EnsembleMember(1, "127.0.0.1", ZkAspire.TestInfrastructure.FreePort.Get(), ZkAspire.TestInfrastructure.FreePort.Get(), Consensus.LearnerType.Participant, null, null),
+            new EnsembleMember(2, "127.0.0.1", 0, 0, Consensus.LearnerType.Participant, null, null),
+        };
+        await using var transport = new PeerTransport(
+            2,
+            members,
+            new ZooKeeperServerOptions(),
+            NullLogger.Instance,
+            TimeProvider.System,
+            (link, _) =>
+            {
+                lock (events)
+                {
+                    events.Add(("message", link));
+                }
+
+                messages.Writer.TryWrite(link);
+            },
+            link =>
+            {
+                lock (events)
+                {
+                    events.Add(("closed", link));
+                }
+            });
+        transport.Start();
+
+        var sockets = new List<Socket>();
+        try
+        {
+            PeerLink? previous = null;
+            for (var round = 0; round < 8; round++)
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                sockets.Add(socket);
+                await socket.ConnectAsync(IPAddress.Loopback, transport.BoundPorts.QuorumPort, Token);
+                await socket.SendAsync(Handshake(1), SocketFlags.None, Token);
+                var answer = new byte[PeerTransport.HandshakeSize];
+                await socket.ReceiveExactlyAsync(answer, Token);
+                await socket.SendAsync(Encode(new Consensus.Proposal(1, round, round + 1, new byte[] { 1 })), SocketFlags.None, Token);
+
+                var link = await messages.Reader.ReadAsync(Token).AsTask().WaitAsync(TimeSpan.FromSeconds(10), Token);
+                if (previous is not null)
+                {
+                    lock (events)
+                    {
+                        var closedAt = events.FindIndex(e => e.Kind == "closed" && ReferenceEquals(e.Link, previous));
+                        var firstMessageAt = events.FindIndex(e => e.Kind == "message" && ReferenceEquals(e.Link, link));
+                        Assert.True(closedAt >= 0 && closedAt < firstMessageAt, $"round {round}: the replaced link's close was reported at {closedAt}, the new link's first message at {firstMessageAt}");
+                        Assert.Single(events, e => e.Kind == "closed" && ReferenceEquals(e.Link, previous));
+                    }
+                }
+
+                Assert.NotSame(previous, link);
+                Assert.True(transport.IsCurrent(link));
+                previous = link;
+            }
+        }
+        finally
+        {
+            foreach (var socket in sockets)
+            {
+                socket.Dispose();
+            }
+        }
+    }
+
     private static byte[] Encode(Consensus.PeerMessage message)
     {
         using var writer = new Protocol.JuteWriter(256);

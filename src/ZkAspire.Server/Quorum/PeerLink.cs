@@ -26,6 +26,7 @@ internal sealed class PeerLink
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private long _queuedBytes;
     private int _closing;
+    private int _closeReported;
     private string _reason = string.Empty;
 
     /// <summary>Creates a link over a connected socket whose handshake is done.</summary>
@@ -74,6 +75,20 @@ internal sealed class PeerLink
             TaskContinuationOptions.None,
             TaskScheduler.Default);
     }
+
+    /// <summary>Closes a link that was never started and releases its socket at once.</summary>
+    /// <param name="reason">Why, for the log.</param>
+    public void Discard(string reason)
+    {
+        Close(reason);
+        _socket.Dispose();
+        _closed.Dispose();
+        _completion.TrySetResult();
+    }
+
+    /// <summary>Marks the link's close as reported to the replica: <see langword="true"/> the first time only.</summary>
+    /// <returns>Whether the caller is the one to report it.</returns>
+    public bool TryMarkCloseReported() => Interlocked.Exchange(ref _closeReported, 1) == 0;
 
     /// <summary>Queues a frame; <see langword="false"/> if the queue would exceed its limit (a frame is always taken into an empty queue).</summary>
     /// <param name="frame">The frame, length prefix included.</param>

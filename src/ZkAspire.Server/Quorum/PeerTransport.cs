@@ -81,7 +81,7 @@ internal sealed class PeerTransport : IAsyncDisposable
     /// <param name="logger">Where to log.</param>
     /// <param name="time">The clock for backoff.</param>
     /// <param name="onMessage">Gets each message with its link (reader threads).</param>
-    /// <param name="onClosed">Gets each established link once it closes (any thread).</param>
+    /// <param name="onClosed">Gets each established link once, when it closes or is replaced by a newer link (any thread; a replaced link before anything is read on its replacement).</param>
     public PeerTransport(
         long myId,
         IReadOnlyList<EnsembleMember> members,
@@ -442,7 +442,7 @@ internal sealed class PeerTransport : IAsyncDisposable
         {
             if (_stop.IsCancellationRequested)
             {
-                link.Close("the server is stopping");
+                link.Discard("the server is stopping");
                 return false;
             }
 
@@ -452,7 +452,7 @@ internal sealed class PeerTransport : IAsyncDisposable
                 var higher = Math.Max(_myId, link.PeerId);
                 if (link.Initiator != higher && existing.Initiator == higher)
                 {
-                    link.Close("a link to this server already exists");
+                    link.Discard("a link to this server already exists");
                     return false;
                 }
 
@@ -462,7 +462,16 @@ internal sealed class PeerTransport : IAsyncDisposable
             _links[link.PeerId] = link;
         }
 
-        replaced?.Close("replaced by a newer link");
+        if (replaced is not null)
+        {
+            // The replica hears of the old link's end now, before anything read on the new one:
+            // reported later, from the old link's own completion, it could arrive after the peer
+            // has registered again on the new link (say a learner's FOLLOWERINFO) and undo that
+            // registration, leaving the learner waiting out initLimit.
+            replaced.Close("replaced by a newer link");
+            ReportClosed(replaced);
+        }
+
         _logger.LogInformation("Peer link to server {Peer} up ({Direction})", link.PeerId, link.Initiator == _myId ? "dialed" : "accepted");
         link.Start(_onMessage, closed =>
         {
@@ -479,8 +488,16 @@ internal sealed class PeerTransport : IAsyncDisposable
                 wake.Release();
             }
 
-            _onClosed(closed);
+            ReportClosed(closed);
         });
         return true;
+    }
+
+    private void ReportClosed(PeerLink link)
+    {
+        if (link.TryMarkCloseReported())
+        {
+            _onClosed(link);
+        }
     }
 }
