@@ -226,7 +226,15 @@ public sealed class ServiceDiscovery<TPayload> : IAsyncDisposable
         await _worker.DisposeAsync().ConfigureAwait(false);
         foreach (var instance in _registered.Values)
         {
-            await _client.DeleteGuaranteedAsync(PathFor(instance)).ConfigureAwait(false);
+            // An ephemeral registration ends with its session anyway. When the client is not
+            // connected (its ensemble is gone, as when a whole application is stopped at once),
+            // its delete is handed to the client's background guaranteed deletes, done at the next
+            // connection, instead of being waited for: the wait would hold the caller, typically
+            // a host shutting down, for up to the connection timeout. Curator's close() waits.
+            var ephemeral = instance.ServiceType is ServiceType.Dynamic or ServiceType.DynamicSequential;
+            await (ephemeral && !_client.IsConnected
+                ? _client.LeaveGuaranteedDeleteToBackgroundAsync(PathFor(instance))
+                : _client.DeleteGuaranteedAsync(PathFor(instance))).ConfigureAwait(false);
         }
 
         _registered.Clear();

@@ -17,17 +17,28 @@ internal static class ClientExtensions
     /// <param name="client">The client.</param>
     /// <param name="path">The node.</param>
     /// <returns>A task that completes when the node is deleted or the client took the delete over.</returns>
-    public static async Task DeleteGuaranteedAsync(this ZooKeeperClient client, string path)
+    public static Task DeleteGuaranteedAsync(this ZooKeeperClient client, string path) => DeleteGuaranteedCoreAsync(client, path, CancellationToken.None);
+
+    /// <summary>
+    /// Hands a guaranteed delete to the client's background deletes without waiting for a
+    /// connection (a canceled wait leaves a guaranteed delete to the background).
+    /// </summary>
+    /// <param name="client">The client.</param>
+    /// <param name="path">The node.</param>
+    /// <returns>A task that completes once the client took the delete over.</returns>
+    public static Task LeaveGuaranteedDeleteToBackgroundAsync(this ZooKeeperClient client, string path) => DeleteGuaranteedCoreAsync(client, path, new CancellationToken(canceled: true));
+
+    private static async Task DeleteGuaranteedCoreAsync(ZooKeeperClient client, string path, CancellationToken cancellationToken)
     {
         try
         {
-            await client.DeleteAsync(path, new DeleteOptions { Guaranteed = true }, CancellationToken.None).ConfigureAwait(false);
+            await client.DeleteAsync(path, new DeleteOptions { Guaranteed = true }, cancellationToken).ConfigureAwait(false);
         }
         catch (NoNodeException)
         {
             // Already gone: released before, or the session ended.
         }
-        catch (Exception e) when (IsConnectionProblem(e))
+        catch (Exception e) when (IsConnectionProblem(e) || (e is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
             // The client keeps deleting in the background, across reconnects and new sessions.
         }
