@@ -52,7 +52,7 @@ public abstract class DiscoveryTests<TServer>(TServer server)
     }
 
     [Fact]
-    public async Task DisposingWithoutAConnectionLeavesTheUnregisteringToTheBackground()
+    public async Task UnregisteringWithoutAConnectionIsLeftToTheBackground()
     {
         var basePath = Server.UniquePath("services-gone");
         await using var observer = await Server.ConnectAsync();
@@ -66,17 +66,21 @@ public abstract class DiscoveryTests<TServer>(TServer server)
         await using var client = await ZooKeeperClient.ConnectAsync(options, Ct);
         await using var discovery = new ServiceDiscovery<Dictionary<string, string>>(client, basePath);
         await discovery.StartAsync(Ct);
-        await discovery.RegisterServiceAsync(Instance("api", "a1", 8080), Ct);
+        var unregistered = Instance("api", "a1", 8080);
+        await discovery.RegisterServiceAsync(unregistered, Ct);
+        await discovery.RegisterServiceAsync(Instance("api", "a2", 8081), Ct);
 
-        // The servers are gone, as when a whole application stops at once.
+        // The servers are gone, as when a whole application stops at once: an unregistering (what
+        // a stopping host does) and the dispose return without waiting for them.
         var states = new Recorder<ConnectionStateChange>();
         client.ConnectionStateChanged += (_, change) => states.Add(change);
         proxy.Refuse();
         await states.WaitForAsync(s => s.State == ConnectionState.Suspended);
+        await discovery.UnregisterServiceAsync(unregistered, Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
         await discovery.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10), Ct);
 
-        // The client deletes the ephemeral node once it is connected again.
-        Assert.Single(await observer.ChildrenAsync(basePath + "/api"));
+        // The client deletes the ephemeral nodes once it is connected again.
+        Assert.Equal(2, (await observer.ChildrenAsync(basePath + "/api")).Count);
         proxy.Forward();
         await observer.WaitForChildrenAsync(basePath + "/api", 0);
     }
