@@ -236,15 +236,15 @@ public sealed class ServiceDiscovery<TPayload> : IAsyncDisposable
 
     /// <summary>
     /// Deletes an instance's node the guaranteed way. An ephemeral registration ends with its
-    /// session anyway: when the client is not connected (its ensemble is gone, as when a whole
+    /// session anyway: while the client is not connected (its ensemble is gone, as when a whole
     /// application is stopped at once), the delete is handed to the client's background guaranteed
     /// deletes, done at the next connection, instead of being waited for, which would hold the
     /// caller (typically a host shutting down) until the connection timeout or the session's local
     /// expiry. Curator waits here.
     /// </summary>
     private Task DeleteRegistrationAsync(ServiceInstance<TPayload> instance) =>
-        instance.ServiceType is ServiceType.Dynamic or ServiceType.DynamicSequential && !_client.IsConnected
-            ? _client.LeaveGuaranteedDeleteToBackgroundAsync(PathFor(instance))
+        instance.ServiceType is ServiceType.Dynamic or ServiceType.DynamicSequential
+            ? _client.DeleteGuaranteedWhileConnectedAsync(PathFor(instance))
             : _client.DeleteGuaranteedAsync(PathFor(instance));
 
     private string PathFor(ServiceInstance<TPayload> instance) => PathUtils.Combine(PathFor(instance.Name), instance.Id);
