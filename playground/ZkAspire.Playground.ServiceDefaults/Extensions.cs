@@ -72,6 +72,12 @@ public static class Extensions
 
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
         {
+            // Ctrl+C stops the dashboard together with the services, and the exporters' last flush
+            // at shutdown then waits out the OTLP timeout (10 s by default) on an endpoint that no
+            // longer answers: each ticket-office instance outlived the AppHost by ~12 s. A local
+            // dashboard answers in milliseconds, so 2 s is ample; a timeout set in the environment
+            // (OTEL_EXPORTER_OTLP_TIMEOUT) still wins.
+            builder.Configuration["OTEL_EXPORTER_OTLP_TIMEOUT"] ??= "2000";
             builder.Services.AddOpenTelemetry().UseOtlpExporter();
         }
 

@@ -1,5 +1,6 @@
 // Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
 
+using Microsoft.AspNetCore.Mvc;
 using ZkAspire.Client;
 using ZkAspire.Extensions.ServiceDiscovery;
 using ZkAspire.Playground.TicketOffice;
@@ -50,14 +51,25 @@ app.MapDefaultEndpoints();
 
 await app.Services.GetRequiredService<TicketOffice>().InitializeAsync(app.Lifetime.ApplicationStopping);
 
-app.MapGet("/", async (TicketOffice office, ZooKeeperClient client, IZooKeeperMembership membership, CancellationToken ct) => Results.Ok(new
+// For a person: the options, the tickets left, the members and a form that buys (OfficePage).
+app.MapGet("/", async (TicketOffice office, ZooKeeperClient client, IZooKeeperMembership membership, CancellationToken ct) =>
+    Results.Content(OfficePage.Render(await OfficeStatus.ReadAsync(office, client, membership, ServiceName, ct), purchase: null, user: null), "text/html; charset=utf-8"));
+
+// The page's Buy button: a form post, answered with the page and the sale's result. No antiforgery
+// token: the ticket office has no login or cookie that a cross-site post could ride on, and POST
+// /buy already sells to any caller; a token would also need a key ring shared by the instances
+// behind the one address.
+app.MapPost("/", async ([FromForm] string? user, [FromForm] int? count, TicketOffice office, ZooKeeperClient client, IZooKeeperMembership membership, CancellationToken ct) =>
 {
-    instance = membership.Self?.InstanceId,
-    options = office.Options,
-    remaining = await office.GetRemainingAsync(ct),
-    server = client.Server?.ToString(),
-    members = (await membership.GetMembersAsync(ServiceName, ct)).Select(m => new { id = m.InstanceId, endpoints = m.Endpoints }),
-}));
+    var error = ValidateBuy(user, count);
+    var purchase = error is null ? await office.BuyAsync(user!, count ?? 1, ct) : new Purchase(0, 0, 0, error);
+    var status = await OfficeStatus.ReadAsync(office, client, membership, ServiceName, ct);
+    return Results.Content(OfficePage.Render(status, purchase, user), "text/html; charset=utf-8", statusCode: purchase.Refused is null ? 200 : error is null ? 409 : 400);
+}).DisableAntiforgery();
+
+// For programs: the same as JSON.
+app.MapGet("/status", async (TicketOffice office, ZooKeeperClient client, IZooKeeperMembership membership, CancellationToken ct) =>
+    Results.Ok(await OfficeStatus.ReadAsync(office, client, membership, ServiceName, ct)));
 
 app.MapGet("/instance", (IZooKeeperMembership membership) => Results.Ok(new { instance = membership.Self?.InstanceId }));
 
@@ -71,14 +83,9 @@ app.MapGet("/peer", async (IHttpClientFactory factory, IZooKeeperMembership memb
 
 app.MapPost("/buy", async (string user, int? count, TicketOffice office, CancellationToken ct) =>
 {
-    if (string.IsNullOrWhiteSpace(user) || user.Contains('/', StringComparison.Ordinal) || user is "." or "..")
+    if (ValidateBuy(user, count) is { } error)
     {
-        return Results.BadRequest(new { error = "user must be a name without '/'." });
-    }
-
-    if (count is < 1 or > 100)
-    {
-        return Results.BadRequest(new { error = "count must be from 1 to 100." });
+        return Results.BadRequest(new { error });
     }
 
     var purchase = await office.BuyAsync(user, count ?? 1, ct);
@@ -86,6 +93,12 @@ app.MapPost("/buy", async (string user, int? count, TicketOffice office, Cancell
 });
 
 await app.RunAsync();
+
+// Why a buy request is refused before it reaches the lock: the user names a znode under /ticket-office/buyers.
+static string? ValidateBuy(string? user, int? count) =>
+    string.IsNullOrWhiteSpace(user) || user.Contains('/', StringComparison.Ordinal) || user is "." or ".." ? "user must be a name without '/'."
+    : count is < 1 or > 100 ? "count must be from 1 to 100."
+    : null;
 
 /// <summary>A member's answer to <c>GET /instance</c>.</summary>
 /// <param name="Instance">Its instance id.</param>

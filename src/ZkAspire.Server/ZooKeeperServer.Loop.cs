@@ -642,7 +642,11 @@ public sealed partial class ZooKeeperServer
 
         var errorType = header.Err == 0 ? null : ((KeeperErrorCode)header.Err).ToString();
         _metrics.RecordRequest(operation, elapsed.TotalSeconds, errorType);
-        if (!ZooKeeperServerTelemetry.ActivitySource.HasListeners())
+
+        // A ping is the connection's keep-alive (one every third of the session timeout on every
+        // connection), not a request anyone made: it is counted above but gets no span, which
+        // would be a root trace of its own every few seconds per client.
+        if (pending.Type == (int)OpCode.Ping || !ZooKeeperServerTelemetry.ActivitySource.HasListeners())
         {
             return;
         }

@@ -99,8 +99,19 @@ public sealed class EndToEndTests
             var instances = office.Members.Select(m => new HttpClient { BaseAddress = m.Endpoints.First(e => e.Scheme == Uri.UriSchemeHttp) }).ToArray();
             try
             {
-                var answeredBy = await Task.WhenAll(instances.Select(i => i.GetFromJsonAsync<OfficeView>("/", token)));
+                var answeredBy = await Task.WhenAll(instances.Select(i => i.GetFromJsonAsync<OfficeView>("/status", token)));
                 Assert.Equal(office.Members.Select(m => (string?)m.Id).Order(), answeredBy.Select(o => o!.Instance).Order());
+                Assert.All(answeredBy, o => Assert.Matches(@"^127\.0\.0\.1:\d+$", o!.Server));
+
+                // The page for a person: HTML, with the tickets left and a form that buys.
+                using (var page = await instances[0].GetAsync(new Uri("/", UriKind.Relative), token))
+                {
+                    Assert.Equal("text/html", page.Content.Headers.ContentType?.MediaType);
+                    var html = await page.Content.ReadAsStringAsync(token);
+                    Assert.Contains("<td id=\"remaining\">100</td>", html, StringComparison.Ordinal);
+                    Assert.Contains("<form method=\"post\" action=\"/\">", html, StringComparison.Ordinal);
+                    Assert.Contains(answeredBy[0]!.Instance!, html, StringComparison.Ordinal);
+                }
 
                 // Service discovery over the membership: http://ticket-office reaches a member.
                 var peer = await instances[0].GetFromJsonAsync<PeerView>("/peer", token);
@@ -120,7 +131,7 @@ public sealed class EndToEndTests
                 var purchases = await Task.WhenAll(responses.Select(r => r.Content.ReadFromJsonAsync<PurchaseView>(token)));
                 Assert.Equal(100, purchases.Sum(p => p!.Sold));
                 Assert.Equal(25, responses.Count(r => r.StatusCode == HttpStatusCode.OK));
-                Assert.Equal(0, (await http.GetFromJsonAsync<OfficeView>("/", token))!.Remaining);
+                Assert.Equal(0, (await http.GetFromJsonAsync<OfficeView>("/status", token))!.Remaining);
                 Assert.Equal(25, office.Options.Price);
 
                 // One buy's trace, as exported by the ticket office and the replicas: the HTTP
@@ -183,7 +194,7 @@ public sealed class EndToEndTests
                 await client.SetDataAsync("/e2e", "written after the restart"u8.ToArray(), cancellationToken: token);
             }
 
-            Assert.Equal(0, (await http.GetFromJsonAsync<OfficeView>("/", token))!.Remaining);
+            Assert.Equal(0, (await http.GetFromJsonAsync<OfficeView>("/status", token))!.Remaining);
             var afterRestart = await http.PostAsync(new Uri("/buy?user=after-restart&count=1", UriKind.Relative), null, token);
             Assert.Equal(HttpStatusCode.Conflict, afterRestart.StatusCode);
             Assert.Equal("The sale is closed.", (await afterRestart.Content.ReadFromJsonAsync<PurchaseView>(token))!.Refused);
@@ -339,14 +350,14 @@ public sealed class EndToEndTests
 
     private sealed record PurchaseView(int Sold, int Remaining, decimal Total, string? Refused);
 
-    /// <summary>Reads <c>GET /</c> until <paramref name="done"/> holds, every 100 ms for at most 30 s.</summary>
+    /// <summary>Reads <c>GET /status</c> until <paramref name="done"/> holds, every 100 ms for at most 30 s.</summary>
     private static async Task<OfficeView> PollAsync(HttpClient http, Func<OfficeView, bool> done, string what, CancellationToken token)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(100));
         OfficeView? last = null;
         for (var attempt = 0; attempt < 300; attempt++)
         {
-            last = await http.GetFromJsonAsync<OfficeView>("/", token);
+            last = await http.GetFromJsonAsync<OfficeView>("/status", token);
             if (last is not null && done(last))
             {
                 return last;
@@ -362,7 +373,7 @@ public sealed class EndToEndTests
         return last!;
     }
 
-    private sealed record OfficeView(string? Instance, OptionsView Options, int Remaining, IReadOnlyList<MemberView> Members);
+    private sealed record OfficeView(string? Instance, OptionsView Options, int Remaining, string? Server, IReadOnlyList<MemberView> Members);
 
     private sealed record OptionsView(decimal Price, bool SaleOpen, int PerUserLimit);
 

@@ -7,6 +7,7 @@ using Aspire.Hosting;
 using Aspire.Hosting.ApplicationModel;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging.Abstractions;
 using ZkAspire.Hosting.Internal;
 
@@ -50,6 +51,50 @@ public sealed class HealthCheckTests
         var replica = await new ZooKeeperReplicaHealthCheck(ensemble, "zk-2").CheckHealthAsync(new HealthCheckContext(), TestContext.Current.CancellationToken);
         Assert.Equal(HealthStatus.Healthy, replica.Status);
         Assert.Equal("follower", replica.Data["mode"]);
+
+        // Nothing in the text that changes while the replica stays healthy (the zxid, the role).
+        Assert.Equal("zk-2 serves clients.", replica.Description);
+    }
+
+    [Fact]
+    public async Task TheMonitorPublishesRolesAndZxidsAsHighlightedProperties()
+    {
+        var token = TestContext.Current.CancellationToken;
+        await using var servers = await CannedServers.StartAsync(LeaderAnswer, FollowerAnswer, FollowerAnswer);
+        using var services = new ServiceCollection().BuildServiceProvider();
+        var notifications = new ResourceNotificationService(
+            NullLogger<ResourceNotificationService>.Instance,
+            new ApplicationLifetime(NullLogger<ApplicationLifetime>.Instance),
+            services,
+            new ResourceLoggerService());
+        foreach (var replica in servers.Ensemble.Replicas)
+        {
+            await notifications.PublishUpdateAsync(replica, s => s with { State = KnownResourceStates.Running });
+        }
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(token);
+        var monitor = new ZooKeeperEnsembleMonitor(servers.Ensemble, notifications, NullLogger.Instance).RunAsync(stop.Token);
+        try
+        {
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(token);
+            timeout.CancelAfter(TimeSpan.FromSeconds(30));
+            var leader = await notifications.WaitForResourceAsync("zk-1", e => Property(e, ZooKeeperEnsembleMonitor.RoleProperty)?.Value as string == "leader", timeout.Token);
+            var ensemble = await notifications.WaitForResourceAsync("zk", e => Property(e, ZooKeeperEnsembleMonitor.LeaderProperty)?.Value as string == "zk-1", timeout.Token);
+
+            // The dashboard shows highlighted properties without "Show all properties".
+            Assert.True(Property(leader, ZooKeeperEnsembleMonitor.RoleProperty)!.IsHighlighted);
+            Assert.Equal("0x100000004", Property(leader, ZooKeeperEnsembleMonitor.ZxidProperty)!.Value);
+            Assert.True(Property(leader, ZooKeeperEnsembleMonitor.ZxidProperty)!.IsHighlighted);
+            Assert.False(Property(leader, ZooKeeperEnsembleMonitor.ServerIdProperty)!.IsHighlighted);
+            Assert.True(Property(ensemble, ZooKeeperEnsembleMonitor.LeaderProperty)!.IsHighlighted);
+        }
+        finally
+        {
+            await stop.CancelAsync();
+            await monitor;
+        }
+
+        static ResourcePropertySnapshot? Property(ResourceEvent e, string name) => e.Snapshot.Properties.FirstOrDefault(p => p.Name == name);
     }
 
     [Fact]

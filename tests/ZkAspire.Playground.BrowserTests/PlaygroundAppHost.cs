@@ -122,7 +122,11 @@ internal sealed partial class PlaygroundAppHost : IAsyncDisposable
         // is left of the timeout, and a few seconds at least, is theirs.
         var rest = timeout - clock.Elapsed;
         var left = await ProcessTable.WaitForExitAsync(_tracked.Values, rest > MinimumCleanup ? rest : MinimumCleanup);
-        if (left.Count > 0)
+        if (left.Count == 0)
+        {
+            _log($"every process of the run ended {clock.Elapsed.TotalSeconds:0.0} s after SIGTERM");
+        }
+        else
         {
             _log($"killing what is left: {string.Join("; ", left)}");
             ProcessTable.Signal(ProcessTable.SigKill, left);

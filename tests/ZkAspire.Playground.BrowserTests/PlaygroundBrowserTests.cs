@@ -85,13 +85,16 @@ public sealed class PlaygroundBrowserTests
         Assert.Equal(2, roles.Values.Count(r => r == "follower"));
 
         // The ticket office's page showed its options, both members and the tickets left, and one
-        // ticket bought from it made the count drop by one.
+        // ticket bought with its Buy button made the count drop by one; the buyer's name, with
+        // characters HTML gives a meaning to, was shown as typed.
         var office = root.GetProperty("office");
         Assert.Equal(2, office.GetProperty("members").GetArrayLength());
+        Assert.Matches(@"^127\.0\.0\.1:\d+$", office.GetProperty("server").GetString());
         var before = office.GetProperty("remaining").GetInt32();
         var purchase = root.GetProperty("purchase");
-        Assert.Equal(1, purchase.GetProperty("sold").GetInt32());
-        Assert.Equal(before - 1, purchase.GetProperty("remaining").GetInt32());
+        var user = purchase.GetProperty("user").GetString();
+        Assert.Contains("<", user, StringComparison.Ordinal);
+        Assert.StartsWith($"Sold 1 to {user} for ", purchase.GetProperty("shown").GetString(), StringComparison.Ordinal);
         Assert.Equal(before - 1, purchase.GetProperty("remainingShownAfter").GetInt32());
 
         // The traces page showed the sale's trace, with spans from an instance and from a replica,
@@ -106,7 +109,7 @@ public sealed class PlaygroundBrowserTests
         // A screenshot of every page looked at.
         var pictures = Directory.GetFiles(screenshots, "*.png").Select(Path.GetFileName).Order().ToList();
         Assert.Equal(
-            ["01-resources.png", "02-zk.png", "03-zk-1.png", "03-zk-2.png", "03-zk-3.png", "04-ticket-office.png", "05-ticket-office-after-buy.png", "06-traces.png", "07-trace-buy.png"],
+            ["01-resources.png", "02-zk.png", "03-zk-1.png", "03-zk-2.png", "03-zk-3.png", "04-ticket-office.png", "05-ticket-office-after-buy.png", "05-ticket-office-bought.png", "06-traces.png", "07-trace-buy.png"],
             pictures);
         Assert.All(Directory.GetFiles(screenshots, "*.png"), f => Assert.True(new FileInfo(f).Length > 1000, f));
 

@@ -44,6 +44,14 @@ public sealed class TelemetryTests
         Assert.Equal(ActivityStatusCode.Unset, span.Status);
         Assert.Equal("127.0.0.1", span.GetTagItem(ZooKeeperServerTelemetry.ClientAddressAttribute));
         Assert.True(span.Duration >= TimeSpan.Zero);
+
+        // Pings keep the connection alive; they are measured, not traced. The request after them
+        // is answered after them, so its span marks that their turn has passed.
+        var after = path + "-after-ping";
+        Assert.Equal(0, (await client.RequestAsync(OpCode.Ping, null)).Header.Err);
+        await client.RequestAsync(OpCode.GetData, new GetDataRequest(after, false));
+        Assert.Single(spans, s => Equals(s.GetTagItem(ZooKeeperServerTelemetry.PathAttribute), after));
+        Assert.DoesNotContain(spans, s => Equals(s.GetTagItem(ZooKeeperServerTelemetry.OperationAttribute), "ping"));
     }
 
     [Fact]

@@ -100,7 +100,7 @@ internal static class LeaderRestartCommand
             context.Logger.LogInformation("Restart the leader: {Old} stopped, {New} leads", leader.Name, newLeader.Name);
             await notifications.PublishUpdateAsync(ensemble, s => s with
             {
-                Properties = s.Properties.SetResourceProperty(ZooKeeperEnsembleMonitor.LeaderProperty, newLeader.Name),
+                Properties = s.Properties.SetResourceProperty(ZooKeeperEnsembleMonitor.LeaderProperty, newLeader.Name, highlighted: true),
             }).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)

@@ -118,7 +118,7 @@ internal sealed class ZooKeeperEnsembleMonitor(ZooKeeperEnsembleResource ensembl
                 State = new ResourceStateSnapshot(state, state == KnownResourceStates.Running ? KnownResourceStateStyles.Success : state == KnownResourceStates.Starting ? KnownResourceStateStyles.Info : KnownResourceStateStyles.Error),
                 StartTimeStamp = s.StartTimeStamp ?? (state == KnownResourceStates.Running ? DateTime.UtcNow : null),
                 Properties = s.Properties
-                    .SetResourceProperty(LeaderProperty, leader ?? "none")
+                    .SetResourceProperty(LeaderProperty, leader ?? "none", highlighted: true)
                     .SetResourceProperty(ServingProperty, servingText),
             }).ConfigureAwait(false);
         }
@@ -141,8 +141,8 @@ internal sealed class ZooKeeperEnsembleMonitor(ZooKeeperEnsembleResource ensembl
         await notifications.PublishUpdateAsync(replica, s => s with
         {
             Properties = s.Properties
-                .SetResourceProperty(RoleProperty, role ?? string.Empty)
-                .SetResourceProperty(ZxidProperty, zxid ?? last.Zxid ?? string.Empty),
+                .SetResourceProperty(RoleProperty, role ?? string.Empty, highlighted: true)
+                .SetResourceProperty(ZxidProperty, zxid ?? last.Zxid ?? string.Empty, highlighted: true),
         }).ConfigureAwait(false);
     }
 }
@@ -151,16 +151,24 @@ internal sealed class ZooKeeperEnsembleMonitor(ZooKeeperEnsembleResource ensembl
 internal static class ResourcePropertyExtensions
 {
     /// <summary>Returns <paramref name="properties"/> with <paramref name="name"/> set to <paramref name="value"/>.</summary>
-    public static ImmutableArray<ResourcePropertySnapshot> SetResourceProperty(this ImmutableArray<ResourcePropertySnapshot> properties, string name, object value)
+    /// <param name="properties">The snapshot's properties.</param>
+    /// <param name="name">The property's name.</param>
+    /// <param name="value">Its value.</param>
+    /// <param name="highlighted">
+    /// Whether the dashboard shows it by default: it hides the properties it does not know (all of
+    /// ours) until "Show all properties" is chosen, except highlighted ones. The role, zxid and
+    /// leader are what a person opens the details to see.
+    /// </param>
+    public static ImmutableArray<ResourcePropertySnapshot> SetResourceProperty(this ImmutableArray<ResourcePropertySnapshot> properties, string name, object value, bool highlighted = false)
     {
         for (var i = 0; i < properties.Length; i++)
         {
             if (properties[i].Name == name)
             {
-                return properties.SetItem(i, properties[i] with { Value = value });
+                return properties.SetItem(i, properties[i] with { Value = value, IsHighlighted = highlighted });
             }
         }
 
-        return properties.Add(new ResourcePropertySnapshot(name, value));
+        return properties.Add(new ResourcePropertySnapshot(name, value) { IsHighlighted = highlighted });
     }
 }

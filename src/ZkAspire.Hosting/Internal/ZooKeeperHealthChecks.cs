@@ -59,8 +59,11 @@ internal sealed class ZooKeeperReplicaHealthCheck(ZooKeeperEnsembleResource ense
         {
             null => HealthCheckResult.Unhealthy($"{replica.Name} does not answer on its client port."),
             { Serving: false } => HealthCheckResult.Unhealthy($"{replica.Name} is up but not serving requests (no quorum)."),
+            // The text names no role or zxid: the dashboard shows a healthy resource's last text
+            // until its status changes, so a zxid (or a role, after an election) in it would go
+            // stale. The zookeeper.role and zookeeper.zxid properties are the current ones.
             _ => HealthCheckResult.Healthy(
-                $"{replica.Name} serves as {status.Mode}, zxid {status.Zxid}.",
+                $"{replica.Name} serves clients.",
                 new Dictionary<string, object> { ["mode"] = status.Mode!, ["zxid"] = status.Zxid ?? string.Empty }),
         };
     }

@@ -132,7 +132,7 @@ public sealed class ServiceDiscovery<TPayload> : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(instance);
         _registered.TryRemove(instance.Id, out _);
         cancellationToken.ThrowIfCancellationRequested();
-        await _client.DeleteGuaranteedAsync(PathFor(instance)).ConfigureAwait(false);
+        await DeleteRegistrationAsync(instance).ConfigureAwait(false);
     }
 
     /// <summary>Lists the services' names.</summary>
@@ -226,13 +226,26 @@ public sealed class ServiceDiscovery<TPayload> : IAsyncDisposable
         await _worker.DisposeAsync().ConfigureAwait(false);
         foreach (var instance in _registered.Values)
         {
-            await _client.DeleteGuaranteedAsync(PathFor(instance)).ConfigureAwait(false);
+            await DeleteRegistrationAsync(instance).ConfigureAwait(false);
         }
 
         _registered.Clear();
     }
 
     internal string PathFor(string name) => PathUtils.Combine(BasePath, name);
+
+    /// <summary>
+    /// Deletes an instance's node the guaranteed way. An ephemeral registration ends with its
+    /// session anyway: while the client is not connected (its ensemble is gone, as when a whole
+    /// application is stopped at once), the delete is handed to the client's background guaranteed
+    /// deletes, done at the next connection, instead of being waited for, which would hold the
+    /// caller (typically a host shutting down) until the connection timeout or the session's local
+    /// expiry. Curator waits here.
+    /// </summary>
+    private Task DeleteRegistrationAsync(ServiceInstance<TPayload> instance) =>
+        instance.ServiceType is ServiceType.Dynamic or ServiceType.DynamicSequential
+            ? _client.DeleteGuaranteedWhileConnectedAsync(PathFor(instance))
+            : _client.DeleteGuaranteedAsync(PathFor(instance));
 
     private string PathFor(ServiceInstance<TPayload> instance) => PathUtils.Combine(PathFor(instance.Name), instance.Id);
 

@@ -17,17 +17,62 @@ internal static class ClientExtensions
     /// <param name="client">The client.</param>
     /// <param name="path">The node.</param>
     /// <returns>A task that completes when the node is deleted or the client took the delete over.</returns>
-    public static async Task DeleteGuaranteedAsync(this ZooKeeperClient client, string path)
+    public static Task DeleteGuaranteedAsync(this ZooKeeperClient client, string path) => DeleteGuaranteedCoreAsync(client, path, CancellationToken.None);
+
+    /// <summary>
+    /// Deletes a node the guaranteed way, waiting for it only while the client is connected: when
+    /// there is no connection, or it is lost meanwhile, the delete is left to the client's
+    /// background guaranteed deletes (a canceled wait hands it over), done at the next connection.
+    /// </summary>
+    /// <param name="client">The client.</param>
+    /// <param name="path">The node.</param>
+    /// <returns>A task that completes when the node is deleted or the client took the delete over.</returns>
+    public static async Task DeleteGuaranteedWhileConnectedAsync(this ZooKeeperClient client, string path)
+    {
+        using var lost = new CancellationTokenSource();
+        void OnConnectionStateChanged(object? sender, ConnectionStateChange change)
+        {
+            if (change.State is ConnectionState.Suspended or ConnectionState.Lost)
+            {
+                try
+                {
+                    lost.Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // The delete has ended already.
+                }
+            }
+        }
+
+        // Subscribed before the state is read, so a loss in between is not missed.
+        client.ConnectionStateChanged += OnConnectionStateChanged;
+        try
+        {
+            if (!client.IsConnected)
+            {
+                await lost.CancelAsync().ConfigureAwait(false);
+            }
+
+            await DeleteGuaranteedCoreAsync(client, path, lost.Token).ConfigureAwait(false);
+        }
+        finally
+        {
+            client.ConnectionStateChanged -= OnConnectionStateChanged;
+        }
+    }
+
+    private static async Task DeleteGuaranteedCoreAsync(ZooKeeperClient client, string path, CancellationToken cancellationToken)
     {
         try
         {
-            await client.DeleteAsync(path, new DeleteOptions { Guaranteed = true }, CancellationToken.None).ConfigureAwait(false);
+            await client.DeleteAsync(path, new DeleteOptions { Guaranteed = true }, cancellationToken).ConfigureAwait(false);
         }
         catch (NoNodeException)
         {
             // Already gone: released before, or the session ended.
         }
-        catch (Exception e) when (IsConnectionProblem(e))
+        catch (Exception e) when (IsConnectionProblem(e) || (e is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
             // The client keeps deleting in the background, across reconnects and new sessions.
         }

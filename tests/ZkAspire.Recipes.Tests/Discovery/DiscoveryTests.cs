@@ -52,6 +52,40 @@ public abstract class DiscoveryTests<TServer>(TServer server)
     }
 
     [Fact]
+    public async Task UnregisteringWithoutAConnectionIsLeftToTheBackground()
+    {
+        var basePath = Server.UniquePath("services-gone");
+        await using var observer = await Server.ConnectAsync();
+        await using var proxy = new NetworkProxy(Server.Port);
+
+        // A connection timeout far beyond the test's bound: a dispose that waited for the
+        // connection to come back (as before) would not end within it.
+        var options = Server.Options(proxy.ConnectionString);
+        options.ConnectionTimeout = TimeSpan.FromMinutes(5);
+        options.SessionTimeout = TimeSpan.FromSeconds(30);
+        await using var client = await ZooKeeperClient.ConnectAsync(options, Ct);
+        await using var discovery = new ServiceDiscovery<Dictionary<string, string>>(client, basePath);
+        await discovery.StartAsync(Ct);
+        var unregistered = Instance("api", "a1", 8080);
+        await discovery.RegisterServiceAsync(unregistered, Ct);
+        await discovery.RegisterServiceAsync(Instance("api", "a2", 8081), Ct);
+
+        // The servers are gone, as when a whole application stops at once: an unregistering (what
+        // a stopping host does) and the dispose return without waiting for them.
+        var states = new Recorder<ConnectionStateChange>();
+        client.ConnectionStateChanged += (_, change) => states.Add(change);
+        proxy.Refuse();
+        await states.WaitForAsync(s => s.State == ConnectionState.Suspended);
+        await discovery.UnregisterServiceAsync(unregistered, Ct).WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        await discovery.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(10), Ct);
+
+        // The client deletes the ephemeral nodes once it is connected again.
+        Assert.Equal(2, (await observer.ChildrenAsync(basePath + "/api")).Count);
+        proxy.Forward();
+        await observer.WaitForChildrenAsync(basePath + "/api", 0);
+    }
+
+    [Fact]
     public async Task AnInstanceIsRegisteredAgainAfterItsSessionWasLost()
     {
         var basePath = Server.UniquePath("services-lost");
