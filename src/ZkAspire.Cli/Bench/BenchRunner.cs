@@ -240,39 +240,10 @@ internal sealed class BenchRunner
         }
     }
 
-    private async Task<List<ZooKeeperClient>> ConnectAsync(CancellationToken cancellationToken)
+    private Task<List<ZooKeeperClient>> ConnectAsync(CancellationToken cancellationToken)
     {
         var parsed = ZooKeeperConnectionString.Parse(_options.ConnectString);
-        var clients = new List<ZooKeeperClient>(_options.Clients);
-        for (var i = 0; i < _options.Clients; i++)
-        {
-            clients.Add(new ZooKeeperClient(new ZooKeeperClientOptions
-            {
-                ConnectionString = SessionConnectString(parsed, i),
-                SessionTimeout = _options.SessionTimeout,
-                ConnectionTimeout = TimeSpan.FromSeconds(15),
-
-                // A retry would hide a failure and stretch a latency: the bench counts each try.
-                RetryPolicy = RetryNTimes.Never,
-                DefaultData = null,
-            }));
-        }
-
-        try
-        {
-            await Task.WhenAll(clients.Select(c => c.ConnectAsync(cancellationToken))).ConfigureAwait(false);
-            return clients;
-        }
-        catch (Exception e) when (e is KeeperException or TimeoutException or System.Net.Sockets.SocketException or IOException)
-        {
-            await Task.WhenAll(clients.Select(c => c.DisposeAsync().AsTask())).ConfigureAwait(false);
-            throw new BenchRunException($"cannot connect {_options.Clients} sessions to {_options.ConnectString}: {e.Message}", e);
-        }
-        catch
-        {
-            await Task.WhenAll(clients.Select(c => c.DisposeAsync().AsTask())).ConfigureAwait(false);
-            throw;
-        }
+        return BenchSessions.ConnectAsync(_options.Clients, i => SessionConnectString(parsed, i), _options.ConnectString, _options.SessionTimeout, cancellationToken);
     }
 
     private async Task EnsurePathAsync(ZooKeeperClient client, CancellationToken cancellationToken)

@@ -367,38 +367,9 @@ internal sealed class FailoverRunner
         }
     }
 
-    private async Task<List<ZooKeeperClient>> ConnectAsync(CancellationToken cancellationToken)
-    {
-        var clients = new List<ZooKeeperClient>(_options.Clients);
-        for (var i = 0; i < _options.Clients; i++)
-        {
-            clients.Add(new ZooKeeperClient(new ZooKeeperClientOptions
-            {
-                // The whole list: a session must be able to move to a survivor (the client shuffles it).
-                ConnectionString = _options.ConnectString,
-                SessionTimeout = _options.SessionTimeout,
-                ConnectionTimeout = TimeSpan.FromSeconds(15),
-                RetryPolicy = RetryNTimes.Never,
-                DefaultData = null,
-            }));
-        }
-
-        try
-        {
-            await Task.WhenAll(clients.Select(c => c.ConnectAsync(cancellationToken))).ConfigureAwait(false);
-            return clients;
-        }
-        catch (Exception e) when (e is KeeperException or TimeoutException or System.Net.Sockets.SocketException or IOException)
-        {
-            await Task.WhenAll(clients.Select(c => c.DisposeAsync().AsTask())).ConfigureAwait(false);
-            throw new BenchRunException($"cannot connect {_options.Clients} sessions to {_options.ConnectString}: {e.Message}", e);
-        }
-        catch
-        {
-            await Task.WhenAll(clients.Select(c => c.DisposeAsync().AsTask())).ConfigureAwait(false);
-            throw;
-        }
-    }
+    // The whole list for every session: a session must be able to move to a survivor (the client shuffles it).
+    private Task<List<ZooKeeperClient>> ConnectAsync(CancellationToken cancellationToken) =>
+        BenchSessions.ConnectAsync(_options.Clients, _ => _options.ConnectString, _options.ConnectString, _options.SessionTimeout, cancellationToken);
 
     private async Task SetupAsync(IReadOnlyList<ZooKeeperClient> writers, string directory, IReadOnlyList<string> paths, byte[] payload, CancellationToken cancellationToken)
     {
