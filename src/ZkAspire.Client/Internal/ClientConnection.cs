@@ -54,9 +54,6 @@ internal sealed partial class ClientConnection
     /// <summary>The Java client pings at least this often (MAX_SEND_PING_INTERVAL).</summary>
     private static readonly TimeSpan MaxPingInterval = TimeSpan.FromSeconds(10);
 
-    /// <summary>The Java client waits this long after trying every server in vain (StaticHostProvider spinDelay).</summary>
-    private static readonly TimeSpan SpinDelay = TimeSpan.FromSeconds(1);
-
     /// <summary>The extension block a client that propagates trace context appends to its ConnectRequest.</summary>
     private static readonly ConnectExtension TraceContextOffer = new(TraceContextExtension.TraceContextFeature);
 
@@ -69,6 +66,7 @@ internal sealed partial class ClientConnection
     private readonly EventDispatcher _dispatcher;
     private readonly Action<ConnectionStateChange> _stateHandler;
     private readonly Random _random = new();
+    private readonly ReconnectBackoff _backoff;
     private readonly int _maxFieldLength;
 
     private readonly Channel<Packet> _outgoing = Channel.CreateUnbounded<Packet>(
@@ -119,6 +117,7 @@ internal sealed partial class ClientConnection
         _dispatcher = dispatcher;
         _stateHandler = stateHandler;
         _hosts = new HostProvider(connectionString.Hosts, _random);
+        _backoff = new ReconnectBackoff(_random);
         _maxFieldLength = JuteLimits.MaxFieldLength(options.MaxBufferBytes);
         _authInfo = [.. options.AuthInfo];
         _sessionId = options.SessionId;
@@ -301,11 +300,12 @@ internal sealed partial class ClientConnection
             try
             {
                 // Reconnect at once after losing an established connection; between failed
-                // attempts wait a random moment (as the Java client does, so a restarted server is
-                // not hit by every client at once), and a spin delay after trying every server.
+                // attempts wait a random moment, short at first and growing with each failure up
+                // to the Java client's waits (ReconnectBackoff: a failover is over in a few hundred
+                // milliseconds, a server that is down for long is not hit by every client at once).
                 if (attemptsSinceConnected > 0)
                 {
-                    var delay = TimeSpan.FromMilliseconds(_random.Next(1000)) + (cycled ? SpinDelay : TimeSpan.Zero);
+                    var delay = _backoff.NextDelay(attemptsSinceConnected, cycled);
                     delay = Min(delay, LocalExpiryRemaining());
                     if (delay > TimeSpan.Zero)
                     {
