@@ -109,13 +109,13 @@ internal sealed class ServerPersistence : IReplicaLogListener
 
             // The same secret after every restart, or restored sessions could not be resumed.
             replicaOptions.SessionSecret = SessionSecretFile.LoadOrCreate(Options);
-            recovered = StorageRecovery.Recover(Options, replicaOptions);
+            recovered = StorageRecovery.Recover(Options, replicaOptions, FileSystem);
             foreach (var message in recovered.Messages)
             {
                 _logger.LogWarning("{Message}", message);
             }
 
-            _log = new FileTxnLog(Options, this, time: _time);
+            _log = new FileTxnLog(Options, this, FileSystem, _time);
             replica = recovered.Recovery.CreateReplica(output, _log, nowMs);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
