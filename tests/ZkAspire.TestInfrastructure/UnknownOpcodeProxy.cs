@@ -205,16 +205,18 @@ public sealed class UnknownOpcodeProxy : IAsyncDisposable
                 {
                     // Every request gets one reply (pings −2, auth −4 and setWatches included);
                     // notifications (−1) answer nothing.
+                    // The reply is written before it stops counting as outstanding, under the
+                    // same gate as the rejection, so the rejection can never overtake it.
                     var xid = BinaryPrimitives.ReadInt32BigEndian(frame.AsSpan(4));
-                    if (xid != -1)
-                    {
-                        Interlocked.Decrement(ref _outstanding);
-                    }
-
-                    await SendToClientAsync(frame, cancellationToken);
                     await _toClient.WaitAsync(cancellationToken);
                     try
                     {
+                        await client.WriteAsync(frame, cancellationToken);
+                        if (xid != -1)
+                        {
+                            Interlocked.Decrement(ref _outstanding);
+                        }
+
                         if (await TryRejectAsync(cancellationToken))
                         {
                             return;
