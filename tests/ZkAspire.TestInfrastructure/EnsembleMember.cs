@@ -302,16 +302,8 @@ public sealed class EnsembleMember : IAsyncDisposable
 
     private ProcessStartInfo ZkAspireStartInfo()
     {
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-            WorkingDirectory = Directory,
-        };
-        start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(ZkAspireServerProcess.ProgramPath);
-        start.ArgumentList.Add(ConfigPath);
+        var start = (_options.ZkAspireProgram ?? ZkAspireServerProgram.Jit).CreateStartInfo([ConfigPath]);
+        start.WorkingDirectory = Directory;
         return start;
     }
 

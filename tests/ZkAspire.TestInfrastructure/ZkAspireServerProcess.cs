@@ -23,8 +23,8 @@ public sealed class ZkAspireServerProcess : IAsyncDisposable
         Directory = directory;
     }
 
-    /// <summary>Gets the path of the program's entry assembly, beside the test assemblies.</summary>
-    public static string ProgramPath => Path.Combine(AppContext.BaseDirectory, "zkaspire-server.dll");
+    /// <summary>Gets the path of the program's entry assembly, beside the test assemblies (the JIT build, <see cref="ZkAspireServerProgram.Jit"/>).</summary>
+    public static string ProgramPath => ZkAspireServerProgram.Jit.Path;
 
     /// <summary>Gets the client port.</summary>
     public int Port { get; }
@@ -58,8 +58,9 @@ public sealed class ZkAspireServerProcess : IAsyncDisposable
     /// <param name="arguments">More <c>key=value</c> arguments after the zoo.cfg path.</param>
     /// <param name="timeout">How long to wait for it to serve.</param>
     /// <param name="environment">Environment variables to set, or to remove when the value is null (the rest is inherited from the test process).</param>
+    /// <param name="program">The build to run; the JIT build beside the tests when null.</param>
     /// <returns>The running program.</returns>
-    public static async Task<ZkAspireServerProcess> StartAsync(IEnumerable<string>? extraConfig = null, IEnumerable<string>? arguments = null, TimeSpan? timeout = null, IReadOnlyDictionary<string, string?>? environment = null)
+    public static async Task<ZkAspireServerProcess> StartAsync(IEnumerable<string>? extraConfig = null, IEnumerable<string>? arguments = null, TimeSpan? timeout = null, IReadOnlyDictionary<string, string?>? environment = null, ZkAspireServerProgram? program = null)
     {
         var directory = Path.Combine(Path.GetTempPath(), "zkaspire-server-" + Guid.NewGuid().ToString("n"));
         System.IO.Directory.CreateDirectory(directory);
@@ -80,7 +81,7 @@ public sealed class ZkAspireServerProcess : IAsyncDisposable
 
         var log = new StringBuilder();
         var serving = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var process = Start([configPath, .. arguments ?? []], environment, log, line =>
+        var process = Start(program ?? ZkAspireServerProgram.Jit, [configPath, .. arguments ?? []], environment, log, line =>
         {
             if (line.Contains("serving clients on", StringComparison.Ordinal))
             {
@@ -111,11 +112,12 @@ public sealed class ZkAspireServerProcess : IAsyncDisposable
     /// <param name="arguments">The arguments.</param>
     /// <param name="environment">Extra environment variables.</param>
     /// <param name="timeout">How long it may run before it is killed and the call fails.</param>
+    /// <param name="program">The build to run; the JIT build beside the tests when null.</param>
     /// <returns>The exit code and what the program printed.</returns>
-    public static async Task<(int ExitCode, string Output)> RunAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null)
+    public static async Task<(int ExitCode, string Output)> RunAsync(IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null, ZkAspireServerProgram? program = null)
     {
         var log = new StringBuilder();
-        using var process = Start(arguments.ToList(), environment?.Select(e => new KeyValuePair<string, string?>(e.Key, e.Value)), log, _ => { });
+        using var process = Start(program ?? ZkAspireServerProgram.Jit, arguments.ToList(), environment?.Select(e => new KeyValuePair<string, string?>(e.Key, e.Value)), log, _ => { });
         try
         {
             await process.WaitForExitAsync().WaitAsync(timeout ?? TimeSpan.FromSeconds(60));
@@ -178,27 +180,10 @@ public sealed class ZkAspireServerProcess : IAsyncDisposable
         }
     }
 
-    private static Process Start(IReadOnlyList<string> arguments, IEnumerable<KeyValuePair<string, string?>>? environment, StringBuilder log, Action<string> onLine)
+    private static Process Start(ZkAspireServerProgram program, IReadOnlyList<string> arguments, IEnumerable<KeyValuePair<string, string?>>? environment, StringBuilder log, Action<string> onLine)
     {
-        if (!File.Exists(ProgramPath))
-        {
-            throw new InvalidOperationException($"{ProgramPath} is missing: build tests/ZkAspire.TestInfrastructure (it references the server program).");
-        }
-
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(ProgramPath);
-        foreach (var argument in arguments)
-        {
-            start.ArgumentList.Add(argument);
-        }
-
+        var start = program.CreateStartInfo(arguments);
+        start.RedirectStandardInput = true;
         foreach (var (key, value) in environment ?? [])
         {
             if (value is null)

@@ -42,6 +42,9 @@ public sealed record EnsembleOptions
     /// <summary>Gets Apache ZooKeeper's log level (slf4j-simple): warn keeps the captured logs small.</summary>
     public string ApacheLogLevel { get; init; } = "warn";
 
+    /// <summary>Gets the build of <c>zkaspire-server</c> the members run; the JIT build beside the tests when null.</summary>
+    public ZkAspireServerProgram? ZkAspireProgram { get; init; }
+
     /// <summary>Gets how long a start may take until every running member serves.</summary>
     public TimeSpan StartTimeout { get; init; } = TimeSpan.FromSeconds(60);
 }
@@ -129,9 +132,9 @@ public sealed class ZooKeeperEnsemble : IAsyncDisposable
             throw new InvalidOperationException($"Apache ZooKeeper is not installed ({ApacheZooKeeper.ZooKeeperJar} or /usr/bin/java missing): run 'apt-get install zookeeper' (.ci/run does).");
         }
 
-        if (kind == EnsembleServerKind.ZkAspire && !File.Exists(ZkAspireServerProcess.ProgramPath))
+        if (kind == EnsembleServerKind.ZkAspire && (options.ZkAspireProgram ?? ZkAspireServerProgram.Jit) is { } program && !File.Exists(program.Path))
         {
-            throw new InvalidOperationException($"{ZkAspireServerProcess.ProgramPath} is missing: build tests/ZkAspire.TestInfrastructure (it references the server program).");
+            throw new InvalidOperationException($"{program.Path} is missing: build tests/ZkAspire.TestInfrastructure (it references the server program), or publish the native build.");
         }
 
         var directory = Path.Combine(Path.GetTempPath(), "zkaspire-ensemble-" + kind.ToString().ToLowerInvariant() + "-" + Guid.NewGuid().ToString("n")[..8]);
