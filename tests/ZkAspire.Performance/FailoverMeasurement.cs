@@ -24,9 +24,9 @@ internal static class FailoverMeasurement
     private static readonly TimeSpan PhaseTimeout = TimeSpan.FromSeconds(120);
     private static readonly List<ACL> OpenAcl = [new(Perms.All, new Id("world", "anyone"))];
 
-    public static async Task<FailoverSample> RunAsync(ServerFlavor flavor, int repetition, int failovers, int clients, Action<string> log, CancellationToken cancellationToken)
+    public static async Task<FailoverSample> RunAsync(ServerFlavor flavor, ZkAspireServerProgram program, int repetition, int failovers, int clients, Action<string> log, CancellationToken cancellationToken)
     {
-        await using var ensemble = await ZooKeeperEnsemble.CreateAsync(ServerCluster.Kind(flavor), ServerCluster.Options(Topology.ThreeNodes), cancellationToken).ConfigureAwait(false);
+        await using var ensemble = await ZooKeeperEnsemble.CreateAsync(ServerCluster.Kind(flavor), ServerCluster.Options(Topology.ThreeNodes, program), cancellationToken).ConfigureAwait(false);
         try
         {
             var started = Stopwatch.GetTimestamp();

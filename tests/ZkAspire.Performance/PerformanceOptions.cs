@@ -11,6 +11,8 @@ internal sealed record PerformanceOptions
         Usage: dotnet run -c Release --project tests/ZkAspire.Performance -- [options]
           --topology T              standalone, or three-node
           --servers S               both, apache or zkaspire (default both)
+          --server-build B          aot (default: the native zkaspire-server we ship, published once per run
+                                    into tests/ZkAspire.Performance/obj/native-server) or jit (dotnet zkaspire-server.dll)
           --repetitions N           runs of each workload on each server, alternating (default 3)
           --workloads LIST          bench workloads (default create,set,get,mixed,watch,lock,mutex); mutex runs
                                     Curator's InterProcessMutex (Java) against Apache ZooKeeper, ours against ours
@@ -28,6 +30,9 @@ internal sealed record PerformanceOptions
     public Topology Topology { get; init; } = Topology.Standalone;
 
     public IReadOnlyList<ServerFlavor> Servers { get; init; } = [ServerFlavor.Apache, ServerFlavor.ZkAspire];
+
+    /// <summary>Gets the build of zkaspire-server measured: the native AOT executable (what we ship) or the JIT dll.</summary>
+    public ServerBuild ServerBuild { get; init; } = ServerBuild.Aot;
 
     public int Repetitions { get; init; } = 3;
 
@@ -82,6 +87,15 @@ internal sealed record PerformanceOptions
                         var v => throw new ArgumentException($"--servers: '{v}' is not both, apache or zkaspire"),
                     },
                 },
+                "--server-build" => options with
+                {
+                    ServerBuild = Value() switch
+                    {
+                        "aot" => ServerBuild.Aot,
+                        "jit" => ServerBuild.Jit,
+                        var v => throw new ArgumentException($"--server-build: '{v}' is not aot or jit"),
+                    },
+                },
                 "--repetitions" => options with { Repetitions = Int(name, Value()) },
                 "--workloads" => options with { Workloads = Value().Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries) },
                 "--warmup" => options with { Warmup = Value() },
@@ -104,6 +118,16 @@ internal sealed record PerformanceOptions
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value > 0
             ? value
             : throw new ArgumentException($"{name}: '{text}' is not a positive whole number");
+}
+
+/// <summary>Which build of zkaspire-server a run measures.</summary>
+internal enum ServerBuild
+{
+    /// <summary>The native AOT executable (<c>dotnet publish -r linux-x64</c>), the form we ship.</summary>
+    Aot,
+
+    /// <summary>The JIT build, <c>dotnet zkaspire-server.dll</c> (what the Aspire hosting runs), with tiered compilation and dynamic PGO.</summary>
+    Jit,
 }
 
 /// <summary>The servers compared, the same for both implementations.</summary>

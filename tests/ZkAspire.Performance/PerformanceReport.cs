@@ -2,6 +2,7 @@
 
 using System.Globalization;
 using System.Text;
+using ZkAspire.TestInfrastructure;
 
 namespace ZkAspire.Performance;
 
@@ -19,6 +20,7 @@ internal sealed class PerformanceReport
 
     private readonly PerformanceOptions _options;
     private readonly MachineFacts _facts;
+    private readonly ZkAspireServerProgram _program;
     private readonly DateTimeOffset _started;
     private readonly DateTimeOffset _finished;
     private readonly string _loadBefore;
@@ -30,6 +32,7 @@ internal sealed class PerformanceReport
     public PerformanceReport(
         PerformanceOptions options,
         MachineFacts facts,
+        ZkAspireServerProgram program,
         DateTimeOffset started,
         DateTimeOffset finished,
         string loadBefore,
@@ -40,6 +43,7 @@ internal sealed class PerformanceReport
     {
         _options = options;
         _facts = facts;
+        _program = program;
         _started = started;
         _finished = finished;
         _loadBefore = loadBefore;
@@ -168,6 +172,11 @@ internal sealed class PerformanceReport
         return notes.Count == 0 ? string.Empty : "\n  " + string.Join(";\n  ", notes) + ".";
     }
 
+    // Which build was measured: the native executable we ship, or the JIT dll (--server-build jit).
+    private string ServerBuildNote() => _program.IsNative
+        ? "`zkaspire-server` published as native AOT (`dotnet publish src/ZkAspire.Server.Host -c Release -r linux-x64`), as we ship it."
+        : Invariant($"`zkaspire-server.dll` on {_facts.DotNet} (JIT, tiered compilation with dynamic PGO: `--server-build jit`).");
+
     private string Section()
     {
         var md = new StringBuilder();
@@ -186,7 +195,7 @@ internal sealed class PerformanceReport
               (load average {_loadBefore} before, {_loadAfter} after): read the ranges, not only the medians.
             - **Apache ZooKeeper** {apacheVersion}: Debian's package on {_facts.Java}, started as Debian's
               zkServer.sh starts it (no JVM options: the JVM's default heap and G1).
-            - **ZkAspire** {oursVersion}: commit {_facts.Commit}, {_facts.Configuration}, `zkaspire-server` on {_facts.DotNet}.
+            - **ZkAspire** {oursVersion}: commit {_facts.Commit}, {_facts.Configuration}, {ServerBuildNote()}
               {(!oursRan
                   ? "**Not run this time** (`--servers apache`): its columns say n/a."
                   : durable

@@ -49,8 +49,11 @@ internal sealed class ServerCluster : IAsyncDisposable
     /// /etc/zookeeper/conf/environment, so the JVM's defaults apply: G1, a heap of up to a quarter
     /// of the memory).
     /// </summary>
-    public static EnsembleOptions Options(Topology topology) => new()
+    /// <param name="topology">Standalone or three nodes.</param>
+    /// <param name="program">The build of zkaspire-server to run.</param>
+    public static EnsembleOptions Options(Topology topology, ZkAspireServerProgram program) => new()
     {
+        ZkAspireProgram = program,
         Size = topology == Topology.ThreeNodes ? 3 : 1,
         ExtraConfig = ["forceSync=yes", "maxClientCnxns=0"],
         JvmOptions = [],
@@ -60,9 +63,9 @@ internal sealed class ServerCluster : IAsyncDisposable
 
     public static EnsembleServerKind Kind(ServerFlavor flavor) => flavor == ServerFlavor.Apache ? EnsembleServerKind.Apache : EnsembleServerKind.ZkAspire;
 
-    public static async Task<ServerCluster> StartAsync(ServerFlavor flavor, Topology topology, CancellationToken cancellationToken)
+    public static async Task<ServerCluster> StartAsync(ServerFlavor flavor, Topology topology, ZkAspireServerProgram program, CancellationToken cancellationToken)
     {
-        var ensemble = await ZooKeeperEnsemble.CreateAsync(Kind(flavor), Options(topology), cancellationToken).ConfigureAwait(false);
+        var ensemble = await ZooKeeperEnsemble.CreateAsync(Kind(flavor), Options(topology, program), cancellationToken).ConfigureAwait(false);
         var stopwatch = Stopwatch.StartNew();
         try
         {

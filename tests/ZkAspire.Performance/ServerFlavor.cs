@@ -8,6 +8,6 @@ internal enum ServerFlavor
     /// <summary>Apache ZooKeeper 3.8, Debian's package, on Debian's OpenJDK with the package's default JVM options.</summary>
     Apache,
 
-    /// <summary>Our zkaspire-server, the build beside this program.</summary>
+    /// <summary>Our zkaspire-server, native AOT or JIT as <c>--server-build</c> says.</summary>
     ZkAspire,
 }

@@ -32,16 +32,17 @@ internal sealed class SideBySideRun
         var root = RepositoryRoot();
         var outputDirectory = _options.OutputDirectory ?? Path.Combine(root, "docs");
         var facts = await MachineFacts.CollectAsync(root).ConfigureAwait(false);
+        var program = await ServerProgramAsync(root, cancellationToken).ConfigureAwait(false);
         var loadBefore = MachineFacts.LoadAverage();
         var started = DateTimeOffset.UtcNow;
-        Log($"side by side, {_options.Topology}: {_options.Repetitions} repetitions of {string.Join(',', _options.Workloads)}; {facts.Configuration}; load average {loadBefore}");
+        Log($"side by side, {_options.Topology}: {_options.Repetitions} repetitions of {string.Join(',', _options.Workloads)}; {facts.Configuration}; zkaspire-server {program.Name} ({program.Path}); load average {loadBefore}");
 
         var memory = new List<MemorySample>();
         for (var repetition = 1; repetition <= _options.Repetitions; repetition++)
         {
             foreach (var flavor in Order(repetition))
             {
-                memory.Add(await MeasureMemoryAsync(flavor, repetition, cancellationToken).ConfigureAwait(false));
+                memory.Add(await MeasureMemoryAsync(flavor, program, repetition, cancellationToken).ConfigureAwait(false));
             }
         }
 
@@ -53,7 +54,7 @@ internal sealed class SideBySideRun
             {
                 foreach (var flavor in _options.Servers)
                 {
-                    clusters[flavor] = await ServerCluster.StartAsync(flavor, _options.Topology, cancellationToken).ConfigureAwait(false);
+                    clusters[flavor] = await ServerCluster.StartAsync(flavor, _options.Topology, program, cancellationToken).ConfigureAwait(false);
                 }
 
                 for (var w = 0; w < _options.Workloads.Count; w++)
@@ -84,17 +85,34 @@ internal sealed class SideBySideRun
             {
                 foreach (var flavor in Order(repetition))
                 {
-                    failovers.Add(await FailoverMeasurement.RunAsync(flavor, repetition, _options.Failovers, _options.Clients, Log, cancellationToken).ConfigureAwait(false));
+                    failovers.Add(await FailoverMeasurement.RunAsync(flavor, program, repetition, _options.Failovers, _options.Clients, Log, cancellationToken).ConfigureAwait(false));
                 }
             }
         }
 
-        var report = new PerformanceReport(_options, facts, started, DateTimeOffset.UtcNow, loadBefore, MachineFacts.LoadAverage(), samples, memory, failovers);
+        var report = new PerformanceReport(_options, facts, program, started, DateTimeOffset.UtcNow, loadBefore, MachineFacts.LoadAverage(), samples, memory, failovers);
         var written = await report.WriteAsync(outputDirectory, cancellationToken).ConfigureAwait(false);
         foreach (var file in written)
         {
             Log("wrote " + Path.GetRelativePath(root, file));
         }
+    }
+
+    /// <summary>
+    /// The build measured: by default the native executable, as we ship it, published once per
+    /// run into this project's obj/ (incremental after the first time, and never checked in).
+    /// </summary>
+    private async Task<ZkAspireServerProgram> ServerProgramAsync(string root, CancellationToken cancellationToken)
+    {
+        if (_options.ServerBuild == ServerBuild.Jit || !_options.Servers.Contains(ServerFlavor.ZkAspire))
+        {
+            return ZkAspireServerProgram.Jit;
+        }
+
+        Log("publishing the native zkaspire-server (dotnet publish src/ZkAspire.Server.Host -c Release -r linux-x64)");
+        var program = await ZkAspireServerProgram.PublishNativeAsync(Path.Combine(root, "tests", "ZkAspire.Performance", "obj", "native-server"), cancellationToken).ConfigureAwait(false);
+        Log(string.Create(CultureInfo.InvariantCulture, $"published {program.Path} in {program.PublishTime?.TotalSeconds:0} s"));
+        return program;
     }
 
     private IEnumerable<ServerFlavor> Order(int turn) =>
@@ -145,9 +163,9 @@ internal sealed class SideBySideRun
         return BenchSample.Parse(cluster.Flavor, repetition, line);
     }
 
-    private async Task<MemorySample> MeasureMemoryAsync(ServerFlavor flavor, int repetition, CancellationToken cancellationToken)
+    private async Task<MemorySample> MeasureMemoryAsync(ServerFlavor flavor, ZkAspireServerProgram program, int repetition, CancellationToken cancellationToken)
     {
-        await using var cluster = await ServerCluster.StartAsync(flavor, _options.Topology, cancellationToken).ConfigureAwait(false);
+        await using var cluster = await ServerCluster.StartAsync(flavor, _options.Topology, program, cancellationToken).ConfigureAwait(false);
         var pids = cluster.ProcessIds;
         var version = (await FourLetterWordClient.SendAsync(cluster.Ports[0], "srvr", TimeSpan.FromSeconds(10)).ConfigureAwait(false))
             .Split('\n').FirstOrDefault(l => l.StartsWith("Zookeeper version:", StringComparison.Ordinal))?["Zookeeper version:".Length..].Trim()
