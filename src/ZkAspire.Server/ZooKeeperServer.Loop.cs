@@ -33,6 +33,11 @@ public sealed partial class ZooKeeperServer
     private long _droppedForBadInput;
     private long _connectionsRejected;
     private long _traceMask = Commands.FourLetterWordFormatter.DefaultTraceMask;
+    private Consensus.PeerStatus? _loggedQuorumStatus;
+
+    // Election notifications a member sends while it opens, before its peer transport exists
+    // (recovery starts the election): handed to the transport, which keeps them until the links are up.
+    private readonly Dictionary<long, Consensus.PeerMessage> _earlyNotifications = [];
 
     /// <summary>Hands an input to the loop (any thread).</summary>
     /// <param name="input">The input.</param>
@@ -143,6 +148,14 @@ public sealed partial class ZooKeeperServer
 
     private void AfterBatch()
     {
+        // Every change of role or Zab phase, as ZooKeeper logs LOOKING, FOLLOWING and LEADING: the
+        // timeline of an election and of a learner's sync can be read from the log.
+        if (_member?.QuorumStatus is { } status && status != _loggedQuorumStatus)
+        {
+            _loggedQuorumStatus = status;
+            _peerLogger.LogInformation("Quorum: {State}, phase {Phase}, leader {Leader}, epoch {Epoch}", status.State, status.Phase, status.LeaderId, status.Epoch);
+        }
+
         if (_persistence is { } persistence)
         {
             try
@@ -701,7 +714,17 @@ public sealed partial class ZooKeeperServer
     private sealed class PeerOutput(ZooKeeperServer server) : Core.IPeerOutput
     {
         /// <inheritdoc/>
-        public void Send(long to, Consensus.PeerMessage message) => server._transport?.Send(to, message);
+        public void Send(long to, Consensus.PeerMessage message)
+        {
+            if (server._transport is { } transport)
+            {
+                transport.Send(to, message);
+            }
+            else if (message is Consensus.Notification)
+            {
+                server._earlyNotifications[to] = message;
+            }
+        }
     }
 
     /// <summary>Where the core's outputs land: called on the loop, from inside the core's methods.</summary>

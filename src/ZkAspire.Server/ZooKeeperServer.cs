@@ -441,6 +441,12 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
             TimeProvider,
             (link, message) => Post(new LoopInput(LoopInputKind.PeerMessage, null, default, new Quorum.PeerDelivery(link, message), 0, link.PeerId)),
             link => Post(new LoopInput(LoopInputKind.PeerClosed, null, default, link, 0, link.PeerId)));
+        foreach (var (to, notification) in _earlyNotifications)
+        {
+            transport.Send(to, notification);
+        }
+
+        _earlyNotifications.Clear();
         try
         {
             try

@@ -69,6 +69,7 @@ internal sealed class PeerTransport : IAsyncDisposable
     private readonly Action<PeerLink> _onClosed;
     private readonly ConcurrentDictionary<long, PeerLink> _links = new();
     private readonly ConcurrentDictionary<long, SemaphoreSlim> _wakeDialers = new();
+    private readonly Dictionary<long, byte[]> _unsentNotifications = [];
     private readonly object _gate = new();
     private readonly List<Socket> _listeners = [];
     private readonly List<Task> _tasks = [];
@@ -159,12 +160,20 @@ internal sealed class PeerTransport : IAsyncDisposable
     /// <returns><see langword="true"/> if current.</returns>
     public bool IsCurrent(PeerLink link) => _links.TryGetValue(link.PeerId, out var current) && ReferenceEquals(current, link) && !link.IsClosed;
 
-    /// <summary>Queues a message to a peer (the event loop); dropped if there is no link.</summary>
+    /// <summary>
+    /// Queues a message to a peer (the event loop). Without a link, an election notification is
+    /// kept, the latest one per peer, and sent first when a link comes up; anything else is dropped.
+    /// </summary>
     /// <param name="to">The peer.</param>
     /// <param name="message">The message.</param>
+    // ZooKeeper's QuorumCnxManager keeps the election messages for a server it has no connection
+    // to (queueSendMap, SEND_CAPACITY 1: the latest) and sends them once connected. Dropping
+    // them made every cold start wait for the first resend (MinNotificationIntervalMs, 50 ms):
+    // the servers vote before their links are up. Zab's own messages are never kept: they belong
+    // to a link, and a new link starts a new registration.
     public void Send(long to, PeerMessage message)
     {
-        if (!_links.TryGetValue(to, out var link))
+        if (!_links.TryGetValue(to, out var link) && message is not Notification)
         {
             return;
         }
@@ -174,6 +183,19 @@ internal sealed class PeerTransport : IAsyncDisposable
         PeerMessageCodec.Write(message, writer);
         var frame = writer.ToArray();
         BinaryPrimitives.WriteInt32BigEndian(frame, frame.Length - 4);
+        if (link is null)
+        {
+            lock (_gate)
+            {
+                // Under the gate, as Install takes the kept notification: one installed meanwhile gets it now.
+                if (!_links.TryGetValue(to, out link))
+                {
+                    _unsentNotifications[to] = frame;
+                    return;
+                }
+            }
+        }
+
         if (!link.Enqueue(frame, _options.PeerSendQueueBytes))
         {
             _logger.LogWarning("Dropping the link to server {Peer}: more than {Limit} bytes wait to be sent (zkaspire.peerSendQueueBytes); it resyncs when it reads again", to, _options.PeerSendQueueBytes);
@@ -460,6 +482,11 @@ internal sealed class PeerTransport : IAsyncDisposable
             }
 
             _links[link.PeerId] = link;
+            if (_unsentNotifications.Remove(link.PeerId, out var unsent))
+            {
+                // First on the new link, before anything the loop sends on it from now on.
+                link.Enqueue(unsent, _options.PeerSendQueueBytes);
+            }
         }
 
         if (replaced is not null)
