@@ -72,6 +72,25 @@ public abstract class ConnectionTests<TFixture>(TFixture server) : IClassFixture
     }
 
     [Fact]
+    public async Task DisposingAsTheConnectionDropsDoesNotWaitOutTheConnectionTimeout()
+    {
+        // The drop and the closeSession race: the client may queue closeSession just after the
+        // lost connection failed what was queued, and the run loop does not reconnect to send it
+        // while closing. Disposal must end with the run loop then, not when ConnectionTimeout does.
+        await using var proxy = new TcpProxy(Server.Port);
+        for (var round = 0; round < 20; round++)
+        {
+            var options = Server.Options(proxy.ConnectionString);
+            options.ConnectionTimeout = TimeSpan.FromMinutes(5);
+            var client = await ZooKeeperClient.ConnectAsync(options, Ct);
+            var drop = Task.Run(proxy.DropConnections, Ct);
+            await client.DisposeAsync().AsTask().WaitAsync(TimeSpan.FromSeconds(30), Ct);
+            await drop;
+            Assert.False(client.IsConnected);
+        }
+    }
+
+    [Fact]
     public async Task ADroppedConnectionReconnectsKeepingTheSessionAndItsWatches()
     {
         await using var proxy = new TcpProxy(Server.Port);
