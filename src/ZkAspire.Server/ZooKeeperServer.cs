@@ -395,7 +395,7 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
             return new ReplicaServerCore(new Replica(replicaOptions, _output));
         }
 
-        var persistence = new ServerPersistence(Options, _logger, Post, TimeProvider);
+        var persistence = new ServerPersistence(Options, _logger, Post, TimeProvider) { FileSystem = StorageFileSystem };
         var replica = persistence.Open(replicaOptions, _output, NowMs());
         _persistence = persistence;
         return new ReplicaServerCore(replica);

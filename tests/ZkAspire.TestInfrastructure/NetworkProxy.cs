@@ -7,32 +7,35 @@ using System.Net.Sockets;
 namespace ZkAspire.TestInfrastructure;
 
 /// <summary>
-/// A TCP proxy in front of a server, so a test can cut one client's network without touching the
-/// server or other clients: <see cref="Drop"/> closes the connections (the client reconnects
-/// through the proxy at once: Suspended, then Reconnected with the same session),
-/// <see cref="Refuse"/> also closes every new connection (the client stays Suspended), and
-/// <see cref="Forward"/> lets connections through again.
+/// A TCP proxy on a free loopback port in front of a server: the network path a test can break
+/// without touching the server or other clients. <see cref="Drop"/> resets every connection (the
+/// client reconnects through the proxy at once: Suspended, then Reconnected with the same session),
+/// <see cref="Blackhole"/> stops forwarding without closing anything (the client must notice by
+/// its read timeout), <see cref="Refuse"/> closes every new connection at once (a server that is
+/// down), and <see cref="Forward"/> restores normal service.
 /// </summary>
 public sealed class NetworkProxy : IAsyncDisposable
 {
     private readonly Socket _listener;
-    private readonly int _target;
+    private readonly int _targetPort;
     private readonly CancellationTokenSource _stop = new();
-    private readonly Lock _gate = new();
-    private readonly List<Socket> _sockets = [];
-    private readonly Task _accepting;
+    private readonly Lock _lock = new();
+    private readonly List<(Socket Client, Socket Server)> _connections = [];
+    private readonly Task _acceptLoop;
+    private TaskCompletionSource _forwarding = NewOpenGate();
     private volatile bool _refusing;
+    private int _accepted;
 
     /// <summary>Starts a proxy to 127.0.0.1:<paramref name="targetPort"/>.</summary>
     /// <param name="targetPort">The server's port.</param>
     public NetworkProxy(int targetPort)
     {
-        _target = targetPort;
+        _targetPort = targetPort;
         _listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         _listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        _listener.Listen(32);
+        _listener.Listen(64);
         Port = ((IPEndPoint)_listener.LocalEndPoint!).Port;
-        _accepting = AcceptAsync();
+        _acceptLoop = AcceptAsync();
     }
 
     /// <summary>Gets the proxy's port.</summary>
@@ -41,78 +44,147 @@ public sealed class NetworkProxy : IAsyncDisposable
     /// <summary>Gets the proxy's connection string.</summary>
     public string ConnectionString => "127.0.0.1:" + Port.ToString(CultureInfo.InvariantCulture);
 
-    /// <summary>Closes every connection; new ones go through.</summary>
-    public void Drop()
-    {
-        lock (_gate)
-        {
-            foreach (var socket in _sockets)
-            {
-                socket.Dispose();
-            }
+    /// <summary>Gets how many connections the proxy has accepted.</summary>
+    public int Accepted => Volatile.Read(ref _accepted);
 
-            _sockets.Clear();
+    /// <summary>Forwards traffic normally.</summary>
+    public void Forward()
+    {
+        _refusing = false;
+        lock (_lock)
+        {
+            _forwarding.TrySetResult();
         }
     }
 
-    /// <summary>Closes every connection, and every new one at once.</summary>
+    /// <summary>Stops forwarding bytes in both directions; connections stay open and new ones are accepted but hang.</summary>
+    public void Blackhole()
+    {
+        lock (_lock)
+        {
+            if (_forwarding.Task.IsCompleted)
+            {
+                _forwarding = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+        }
+    }
+
+    /// <summary>Drops every connection and closes new ones at once, like a server that is down.</summary>
     public void Refuse()
     {
+        // Refuse from now on; Forward opens the gate for pumps held by Blackhole, so they end with
+        // their connections, but also clears the refusal, which is therefore set again after it.
+        _refusing = true;
+        Forward();
         _refusing = true;
         Drop();
     }
 
-    /// <summary>Lets new connections through again.</summary>
-    public void Forward() => _refusing = false;
+    /// <summary>Resets every open connection.</summary>
+    public void Drop()
+    {
+        List<(Socket Client, Socket Server)> connections;
+        lock (_lock)
+        {
+            connections = [.. _connections];
+            _connections.Clear();
+        }
+
+        foreach (var (client, server) in connections)
+        {
+            Reset(client);
+            Reset(server);
+        }
+    }
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
         _listener.Dispose();
+        Forward();
         Drop();
         try
         {
-            await _accepting;
+            await _acceptLoop;
         }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+        catch (OperationCanceledException)
         {
         }
 
         _stop.Dispose();
     }
 
+    private static TaskCompletionSource NewOpenGate()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        gate.SetResult();
+        return gate;
+    }
+
+    private static void Reset(Socket socket)
+    {
+        try
+        {
+            socket.LingerState = new LingerOption(true, 0);
+            socket.Close();
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+    }
+
     private async Task AcceptAsync()
     {
         while (!_stop.IsCancellationRequested)
         {
-            var client = await _listener.AcceptAsync(_stop.Token);
-            if (_refusing)
-            {
-                client.Dispose();
-                continue;
-            }
-
-            var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            Socket client;
             try
             {
-                await server.ConnectAsync(new IPEndPoint(IPAddress.Loopback, _target), _stop.Token);
+                client = await _listener.AcceptAsync(_stop.Token);
             }
-            catch (SocketException)
+            catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
             {
-                client.Dispose();
-                server.Dispose();
+                return;
+            }
+
+            Interlocked.Increment(ref _accepted);
+            if (_refusing)
+            {
+                Reset(client);
                 continue;
             }
 
-            lock (_gate)
-            {
-                _sockets.Add(client);
-                _sockets.Add(server);
-            }
+            _ = ServeAsync(client);
+        }
+    }
 
-            _ = PumpAsync(client, server);
-            _ = PumpAsync(server, client);
+    private async Task ServeAsync(Socket client)
+    {
+        var server = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        client.NoDelay = true;
+        try
+        {
+            await server.ConnectAsync(new IPEndPoint(IPAddress.Loopback, _targetPort), _stop.Token);
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException)
+        {
+            Reset(client);
+            server.Dispose();
+            return;
+        }
+
+        lock (_lock)
+        {
+            _connections.Add((client, server));
+        }
+
+        await Task.WhenAll(PumpAsync(client, server), PumpAsync(server, client));
+        Reset(client);
+        Reset(server);
+        lock (_lock)
+        {
+            _connections.Remove((client, server));
         }
     }
 
@@ -126,19 +198,28 @@ public sealed class NetworkProxy : IAsyncDisposable
                 var read = await from.ReceiveAsync(buffer, SocketFlags.None, _stop.Token);
                 if (read == 0)
                 {
-                    break;
+                    to.Shutdown(SocketShutdown.Send);
+                    return;
                 }
 
-                await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None, _stop.Token);
+                Task gate;
+                lock (_lock)
+                {
+                    gate = _forwarding.Task;
+                }
+
+                await gate.WaitAsync(_stop.Token);
+                var sent = 0;
+                while (sent < read)
+                {
+                    sent += await to.SendAsync(buffer.AsMemory(sent, read - sent), SocketFlags.None, _stop.Token);
+                }
             }
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException or InvalidOperationException)
         {
-        }
-        finally
-        {
-            from.Dispose();
-            to.Dispose();
+            Reset(from);
+            Reset(to);
         }
     }
 }

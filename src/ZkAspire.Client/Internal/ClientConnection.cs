@@ -247,9 +247,23 @@ internal sealed partial class ClientConnection
             var close = Packet.Create(OpCode.CloseSession, null, null, _options.MaxBufferBytes);
             if (_outgoing.Writer.TryWrite(close))
             {
+                // The connection may have dropped after the check above, and its loss may have
+                // failed the queue before closeSession joined it; the run loop then ends (it does
+                // not reconnect while closing) and nothing would send or fail the packet. So the
+                // wait ends with the run loop too, instead of lasting the whole timeout.
+                var answered = close.WaitAsync(CancellationToken.None).AsTask();
                 try
                 {
-                    await close.WaitAsync(CancellationToken.None).AsTask().WaitAsync(timeout, _time).ConfigureAwait(false);
+                    await Task.WhenAny(answered, run).WaitAsync(timeout, _time).ConfigureAwait(false);
+                    if (answered.IsCompleted)
+                    {
+                        await answered.ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        // Failed below with the rest of the queue; nobody waits for it any more.
+                        _ = answered.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted | TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                    }
                 }
                 catch (Exception e) when (e is KeeperException or TimeoutException or ObjectDisposedException)
                 {

@@ -53,23 +53,28 @@ internal sealed class OwnershipMonitor
 
     /// <summary>
     /// Starts watching nodes owned by a session: subscribes to the connection states first, then
-    /// checks the state and leaves an exists watch on every node, so nothing that happens after
+    /// checks the state and sends an exists watch for every node, so nothing that happens after
     /// the nodes were created goes unnoticed.
     /// </summary>
+    /// <remarks>
+    /// The exists requests are queued on the session before this returns but not waited for: the
+    /// session keeps them in order with whatever the holder sends next, and their answers (gone,
+    /// owned by another session, or a watch that later fires) cancel the token when they arrive.
+    /// Waiting for them would put a round trip between winning the lock and using it, on the path
+    /// every hand-off takes (Curator's mutex watches nothing of its own; docs/performance.md).
+    /// </remarks>
     /// <param name="client">The client.</param>
     /// <param name="nodes">The ephemeral nodes whose loss ends ownership.</param>
     /// <param name="sessionId">The session that created them.</param>
     /// <param name="policy">When Suspended counts as lost.</param>
     /// <param name="time">The clock of the grace period.</param>
-    /// <param name="cancellationToken">Stops waiting.</param>
     /// <returns>The monitor.</returns>
-    public static async Task<OwnershipMonitor> StartAsync(
+    public static OwnershipMonitor Start(
         ZooKeeperClient client,
         IReadOnlyList<string> nodes,
         long sessionId,
         ConnectionErrorPolicy policy,
-        TimeProvider time,
-        CancellationToken cancellationToken)
+        TimeProvider time)
     {
         var monitor = new OwnershipMonitor(client, nodes, sessionId, policy, time);
         client.ConnectionStateChanged += monitor.OnStateChanged;
@@ -82,25 +87,25 @@ internal sealed class OwnershipMonitor
             monitor.Suspended();
         }
 
-        try
+        foreach (var node in nodes)
         {
-            foreach (var node in nodes)
-            {
-                await monitor.WatchAsync(node, cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch
-        {
-            await monitor.StopAsync().ConfigureAwait(false);
-            throw;
+            _ = monitor.WatchInBackgroundAsync(node);
         }
 
         return monitor;
     }
 
-    /// <summary>Stops watching (on release). The token is not cancelled: release is not loss.</summary>
-    /// <returns>A task that completes when the watches are removed, as far as possible.</returns>
-    public async Task StopAsync()
+    /// <summary>
+    /// Stops watching (on release) just before the nodes are deleted. The token is not cancelled:
+    /// release is not loss.
+    /// </summary>
+    /// <remarks>
+    /// The exists watches are left on the server: the delete that follows fires them, which ends
+    /// them on both sides, and a stopped monitor ignores the event. Removing them first would cost
+    /// a round trip (checkWatches) before every release. A delete that cannot be made at once is
+    /// retried by the client (guaranteed delete), and an expired session drops its watches anyway.
+    /// </remarks>
+    public void Stop()
     {
         lock (_gate)
         {
@@ -115,10 +120,6 @@ internal sealed class OwnershipMonitor
         }
 
         _client.ConnectionStateChanged -= OnStateChanged;
-        foreach (var node in _nodes)
-        {
-            await RemoveWatcherQuietlyAsync(_client, node, _nodeWatcher, WatcherType.Data).ConfigureAwait(false);
-        }
     }
 
     /// <summary>Removes a one-time watcher locally (and on the server when connected), ignoring failures.</summary>

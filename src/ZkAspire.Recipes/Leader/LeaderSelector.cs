@@ -210,16 +210,7 @@ public sealed class LeaderSelector : IAsyncDisposable
 
     private async Task LeadAsync(AcquiredNode node)
     {
-        LockHold hold;
-        try
-        {
-            hold = await LockHold.StartAsync(_client, node, owner: null, this, _options.Recipe, onReleased: null, _closing.Token).ConfigureAwait(false);
-        }
-        catch (Exception e) when (e is OperationCanceledException or ObjectDisposedException || ClientExtensions.IsConnectionProblem(e))
-        {
-            return;
-        }
-
+        var hold = LockHold.Start(_client, node, owner: null, this, _options.Recipe, onReleased: null);
         var handle = new LockHandle(hold);
         using var term = CancellationTokenSource.CreateLinkedTokenSource(handle.HandleLost, _closing.Token);
         lock (_gate)

@@ -113,9 +113,9 @@ public sealed class InterProcessMutex : IInterProcessLock
     }
 
     /// <summary>Holds a node that won, for an owner.</summary>
-    internal async Task<LockHandle> HoldAsync(AcquiredNode node, LockOwner owner, CancellationToken cancellationToken)
+    internal LockHandle Hold(AcquiredNode node, LockOwner owner)
     {
-        var hold = await LockHold.StartAsync(_engine.Client, node, owner, this, _options, Released, cancellationToken).ConfigureAwait(false);
+        var hold = LockHold.Start(_engine.Client, node, owner, this, _options, Released);
         lock (_gate)
         {
             _holds[owner] = hold;
@@ -171,7 +171,7 @@ public sealed class InterProcessMutex : IInterProcessLock
             node = await _engine.AttemptAsync(_nodeData, Deadline.Start(timeout, _options.TimeProvider), cancellationToken).ConfigureAwait(false);
         }
 
-        return node is null ? null : await HoldAsync(node, owner, cancellationToken).ConfigureAwait(false);
+        return node is null ? null : Hold(node, owner);
     }
 
     private void Released(LockHold hold)

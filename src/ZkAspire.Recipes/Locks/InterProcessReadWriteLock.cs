@@ -81,7 +81,7 @@ public sealed class InterProcessReadWriteLock
         }
 
         var read = ReadLock.TryReenter(owner)
-            ?? await ReadLock.HoldAsync(await CreateReadNodeAtAsync(writeHold, cancellationToken).ConfigureAwait(false), owner, cancellationToken).ConfigureAwait(false);
+            ?? ReadLock.Hold(await CreateReadNodeAtAsync(writeHold, cancellationToken).ConfigureAwait(false), owner);
         await writeHandle.DisposeAsync().ConfigureAwait(false);
         return read;
     }

@@ -201,8 +201,8 @@ public sealed class InterProcessSemaphoreV2
                     {
                         success = true;
                         SequentialNode.TryParse(name, LeaseName, out var node);
-                        var hold = await LockHold.StartAsync(
-                            _client, new AcquiredNode(created.Path, node.Sequence, created.Stat), owner: null, this, _options, onReleased: null, cancellationToken).ConfigureAwait(false);
+                        var hold = LockHold.Start(
+                            _client, new AcquiredNode(created.Path, node.Sequence, created.Stat), owner: null, this, _options, onReleased: null);
                         return (new LockHandle(hold), false);
                     }
 

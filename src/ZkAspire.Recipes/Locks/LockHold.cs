@@ -59,27 +59,17 @@ internal sealed class LockHold
     /// <param name="source">The lock that made the hold.</param>
     /// <param name="options">The error policy and clock.</param>
     /// <param name="onReleased">Called when the last handle is released, before the node is deleted.</param>
-    /// <param name="cancellationToken">Stops waiting; the node is then deleted.</param>
     /// <returns>The hold.</returns>
-    public static async Task<LockHold> StartAsync(
+    public static LockHold Start(
         ZooKeeperClient client,
         AcquiredNode node,
         LockOwner? owner,
         object? source,
         RecipeOptions options,
-        Action<LockHold>? onReleased,
-        CancellationToken cancellationToken)
+        Action<LockHold>? onReleased)
     {
-        try
-        {
-            var monitor = await OwnershipMonitor.StartAsync(client, [node.Path], node.SessionId, options.ErrorPolicy, options.TimeProvider, cancellationToken).ConfigureAwait(false);
-            return new LockHold(client, node, monitor, owner, source, onReleased);
-        }
-        catch
-        {
-            await client.DeleteGuaranteedAsync(node.Path).ConfigureAwait(false);
-            throw;
-        }
+        var monitor = OwnershipMonitor.Start(client, [node.Path], node.SessionId, options.ErrorPolicy, options.TimeProvider);
+        return new LockHold(client, node, monitor, owner, source, onReleased);
     }
 
     /// <summary>Adds a handle for a reentrant acquire.</summary>
@@ -114,7 +104,7 @@ internal sealed class LockHold
         _onReleased?.Invoke(this);
         try
         {
-            await Monitor.StopAsync().ConfigureAwait(false);
+            Monitor.Stop();
             await Client.DeleteGuaranteedAsync(Node.Path).ConfigureAwait(false);
         }
         catch (Exception e)

@@ -1,6 +1,7 @@
 // Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
 
 using ZkAspire.Client.Tests.Infrastructure;
+using ZkAspire.TestInfrastructure;
 using ZkAspire.Protocol;
 using static ZkAspire.Client.Tests.Infrastructure.TestHelpers;
 
@@ -63,13 +64,13 @@ public abstract class AuthTests<TFixture>(TFixture server) : IClassFixture<TFixt
     [Fact]
     public async Task CredentialsAreSentAgainAfterAReconnect()
     {
-        await using var proxy = new TcpProxy(Server.Port);
+        await using var proxy = new NetworkProxy(Server.Port);
         await using var client = await ZooKeeperClient.ConnectAsync(Server.Options(proxy.ConnectionString), Ct);
         var states = client.RecordStates();
         await client.AddAuthAsync(AuthInfo.Digest("bob", "pw"), Ct);
         var path = await client.CreateAsync(Server.UniquePath(), Bytes("b"), new CreateOptions { Acl = Acls.CreatorAllAcl }, Ct);
 
-        proxy.DropConnections();
+        proxy.Drop();
         Assert.Equal(ConnectionState.Suspended, (await states.NextAsync()).State);
         Assert.Equal(ConnectionState.Reconnected, (await states.NextAsync()).State);
         Assert.Equal("b", Text((await client.GetDataAsync(path, Ct)).Data));

@@ -1,6 +1,7 @@
 // Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
 
 using ZkAspire.Client.Tests.Infrastructure;
+using ZkAspire.TestInfrastructure;
 using ZkAspire.Protocol;
 using static ZkAspire.Client.Tests.Infrastructure.TestHelpers;
 
@@ -38,7 +39,7 @@ public sealed class ReadOnlyTests(ApacheZooKeeperFixture server, ApacheReadOnlyS
     public async Task AReadOnlyClientMovesToAReadWriteServerWhenOneAnswers()
     {
         var readOnly = readOnlyServer.Server;
-        await using var readWrite = new TcpProxy(server.Port);
+        await using var readWrite = new NetworkProxy(server.Port);
         readWrite.Refuse();
 
         var options = server.Options(readOnly.ConnectionString + "," + readWrite.ConnectionString);

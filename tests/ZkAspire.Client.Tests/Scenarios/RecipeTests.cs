@@ -1,6 +1,7 @@
 // Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
 
 using ZkAspire.Client.Tests.Infrastructure;
+using ZkAspire.TestInfrastructure;
 using ZkAspire.Protocol;
 using static ZkAspire.Client.Tests.Infrastructure.TestHelpers;
 
@@ -83,7 +84,7 @@ public abstract class RecipeTests<TFixture>(TFixture server) : IClassFixture<TFi
     [Fact]
     public async Task AProtectedCreateWhoseReplyIsLostIsNotMadeTwice()
     {
-        await using var proxy = new TcpProxy(Server.Port);
+        await using var proxy = new NetworkProxy(Server.Port);
         var options = Server.Options(proxy.ConnectionString);
         options.SessionTimeout = TimeSpan.FromSeconds(4);
         options.RetryPolicy = new RetryNTimes(50, TimeSpan.FromMilliseconds(100));
@@ -131,7 +132,7 @@ public abstract class RecipeTests<TFixture>(TFixture server) : IClassFixture<TFi
     [Fact]
     public async Task AGuaranteedDeleteGoesOnInTheBackgroundUntilDone()
     {
-        await using var proxy = new TcpProxy(Server.Port);
+        await using var proxy = new NetworkProxy(Server.Port);
         var options = Server.Options(proxy.ConnectionString);
         options.ConnectionTimeout = TimeSpan.FromMilliseconds(300);
         options.RetryPolicy = RetryNTimes.Never;

@@ -5,7 +5,8 @@ using ZkAspire.Client;
 using ZkAspire.Extensions.Configuration;
 using ZkAspire.Extensions.Tests.Infrastructure;
 using ZkAspire.Protocol;
-using static ZkAspire.Extensions.Tests.Infrastructure.TestHelpers;
+using static ZkAspire.Extensions.Tests.Infrastructure.ExtensionsTestHelpers;
+using static ZkAspire.TestInfrastructure.Contract.TestHelpers;
 
 namespace ZkAspire.Extensions.Tests.Configuration;
 

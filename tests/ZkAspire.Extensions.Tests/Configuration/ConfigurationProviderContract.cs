@@ -7,7 +7,8 @@ using Microsoft.Extensions.Options;
 using ZkAspire.Client;
 using ZkAspire.Extensions.Configuration;
 using ZkAspire.Extensions.Tests.Infrastructure;
-using static ZkAspire.Extensions.Tests.Infrastructure.TestHelpers;
+using static ZkAspire.Extensions.Tests.Infrastructure.ExtensionsTestHelpers;
+using static ZkAspire.TestInfrastructure.Contract.TestHelpers;
 
 namespace ZkAspire.Extensions.Tests.Configuration;
 

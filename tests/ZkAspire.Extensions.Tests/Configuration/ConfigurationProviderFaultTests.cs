@@ -7,7 +7,8 @@ using ZkAspire.Extensions.Configuration;
 using ZkAspire.Extensions.Tests.Infrastructure;
 using ZkAspire.TestInfrastructure;
 using ZkAspire.Testing;
-using static ZkAspire.Extensions.Tests.Infrastructure.TestHelpers;
+using static ZkAspire.Extensions.Tests.Infrastructure.ExtensionsTestHelpers;
+using static ZkAspire.TestInfrastructure.Contract.TestHelpers;
 
 namespace ZkAspire.Extensions.Tests.Configuration;
 

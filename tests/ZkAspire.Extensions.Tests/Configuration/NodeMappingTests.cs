@@ -3,7 +3,8 @@
 using ZkAspire.Extensions.Configuration;
 using ZkAspire.Extensions.Configuration.Internal;
 using ZkAspire.Protocol;
-using static ZkAspire.Extensions.Tests.Infrastructure.TestHelpers;
+using static ZkAspire.Extensions.Tests.Infrastructure.ExtensionsTestHelpers;
+using static ZkAspire.TestInfrastructure.Contract.TestHelpers;
 
 namespace ZkAspire.Extensions.Tests.Configuration;
 

@@ -8,7 +8,8 @@ using ZkAspire.Client;
 using ZkAspire.Extensions.Configuration;
 using ZkAspire.Extensions.Tests.Configuration;
 using ZkAspire.Extensions.Tests.Infrastructure;
-using static ZkAspire.Extensions.Tests.Infrastructure.TestHelpers;
+using static ZkAspire.Extensions.Tests.Infrastructure.ExtensionsTestHelpers;
+using static ZkAspire.TestInfrastructure.Contract.TestHelpers;
 
 namespace ZkAspire.Extensions.Tests.Hosting;
 

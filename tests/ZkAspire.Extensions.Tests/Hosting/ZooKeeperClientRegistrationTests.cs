@@ -15,7 +15,8 @@ using ZkAspire.Extensions.Configuration;
 using ZkAspire.Extensions.Hosting;
 using ZkAspire.Extensions.Tests.Infrastructure;
 using ZkAspire.TestInfrastructure;
-using static ZkAspire.Extensions.Tests.Infrastructure.TestHelpers;
+using static ZkAspire.Extensions.Tests.Infrastructure.ExtensionsTestHelpers;
+using static ZkAspire.TestInfrastructure.Contract.TestHelpers;
 
 namespace ZkAspire.Extensions.Tests.Hosting;
 

@@ -7,7 +7,8 @@ using Microsoft.Extensions.Hosting;
 using ZkAspire.Client;
 using ZkAspire.Extensions.Hosting;
 using ZkAspire.Testing;
-using static ZkAspire.Extensions.Tests.Infrastructure.TestHelpers;
+using static ZkAspire.Extensions.Tests.Infrastructure.ExtensionsTestHelpers;
+using static ZkAspire.TestInfrastructure.Contract.TestHelpers;
 
 namespace ZkAspire.Extensions.Tests.Hosting;
 

@@ -4,7 +4,7 @@ using System.Buffers.Binary;
 using ZkAspire.Client;
 using ZkAspire.Recipes.Atomic;
 using ZkAspire.Recipes.Tests.Infrastructure;
-using static ZkAspire.Recipes.Tests.Infrastructure.TestHelpers;
+using static ZkAspire.TestInfrastructure.Contract.TestHelpers;
 
 namespace ZkAspire.Recipes.Tests.Atomic;
 

@@ -3,7 +3,7 @@
 using ZkAspire.Client;
 using ZkAspire.Recipes.Barriers;
 using ZkAspire.Recipes.Tests.Infrastructure;
-using static ZkAspire.Recipes.Tests.Infrastructure.TestHelpers;
+using static ZkAspire.TestInfrastructure.Contract.TestHelpers;
 
 namespace ZkAspire.Recipes.Tests.Barriers;
 

@@ -5,7 +5,7 @@ using ZkAspire.Client;
 using ZkAspire.Recipes.Discovery;
 using ZkAspire.Recipes.Tests.Infrastructure;
 using ZkAspire.TestInfrastructure;
-using static ZkAspire.Recipes.Tests.Infrastructure.TestHelpers;
+using static ZkAspire.TestInfrastructure.Contract.TestHelpers;
 
 namespace ZkAspire.Recipes.Tests.Discovery;
 

@@ -3,7 +3,7 @@
 using System.Globalization;
 using ZkAspire.Client;
 using ZkAspire.Recipes.Locks;
-using static ZkAspire.Recipes.Tests.Infrastructure.TestHelpers;
+using static ZkAspire.TestInfrastructure.Contract.TestHelpers;
 
 namespace ZkAspire.Recipes.Tests.Infrastructure;
 

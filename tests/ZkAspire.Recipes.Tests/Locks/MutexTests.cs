@@ -5,7 +5,7 @@ using ZkAspire.Client;
 using ZkAspire.Protocol;
 using ZkAspire.Recipes.Locks;
 using ZkAspire.Recipes.Tests.Infrastructure;
-using static ZkAspire.Recipes.Tests.Infrastructure.TestHelpers;
+using static ZkAspire.TestInfrastructure.Contract.TestHelpers;
 
 namespace ZkAspire.Recipes.Tests.Locks;
 
@@ -213,6 +213,26 @@ public abstract partial class MutexTests<TServer>(TServer server)
         await handle.DisposeAsync();
         Assert.False(token.IsCancellationRequested);
         Assert.True(handle.IsReleased);
+    }
+
+    [Fact]
+    public async Task TheHoldersWatchOnItsNodeEndsWithTheRelease()
+    {
+        var path = Server.UniquePath("release-watch");
+        await using var a = await Server.ConnectAsync();
+        var handle = await new InterProcessMutex(a, path).AcquireAsync(Ct);
+
+        // The exists watch behind HandleLost is sent before AcquireAsync returns but not waited
+        // for; any later reply on the session comes after its reply, so it is registered by now.
+        var node = path + "/" + Assert.Single(await a.ChildrenAsync(path));
+        Assert.True(await a.CheckWatchesAsync(node, WatcherType.Data, local: true, Ct));
+        Assert.True(await a.CheckWatchesAsync(node, WatcherType.Data, cancellationToken: Ct));
+
+        // Release sends no removeWatches: its delete fires the watch, which ends it on both sides.
+        await handle.DisposeAsync();
+        Assert.Null(await a.ExistsAsync(node, Ct));
+        Assert.False(await a.CheckWatchesAsync(node, WatcherType.Any, local: true, Ct));
+        Assert.False(handle.HandleLost.IsCancellationRequested);
     }
 
     [Fact]

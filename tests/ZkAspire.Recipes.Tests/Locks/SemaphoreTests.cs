@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using ZkAspire.Client;
 using ZkAspire.Recipes.Locks;
 using ZkAspire.Recipes.Tests.Infrastructure;
-using static ZkAspire.Recipes.Tests.Infrastructure.TestHelpers;
+using static ZkAspire.TestInfrastructure.Contract.TestHelpers;
 
 namespace ZkAspire.Recipes.Tests.Locks;
 

@@ -1,5 +1,6 @@
 // Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
 
+using System.Text;
 using ZkAspire.Client;
 
 namespace ZkAspire.TestInfrastructure.Contract;
@@ -15,6 +16,12 @@ public static class TestHelpers
 
     /// <summary>Gets the test's cancellation token.</summary>
     public static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>UTF-8 bytes of a string.</summary>
+    public static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
+
+    /// <summary>A string from UTF-8 bytes (<c>&lt;null&gt;</c> for null data).</summary>
+    public static string Text(byte[]? bytes) => bytes is null ? "<null>" : Encoding.UTF8.GetString(bytes);
 
     /// <summary>Waits for a task, failing the test after <see cref="Patience"/>.</summary>
     public static Task<T> Soon<T>(this Task<T> task) => task.WaitAsync(Patience, Ct);
@@ -45,28 +52,45 @@ public static class TestHelpers
 
     /// <summary>
     /// Ends a client's session from outside, as Curator's <c>KillSession</c>: another connection
-    /// resumes the session with its id and password and closes it, so the server deletes its
-    /// ephemeral nodes. The victim may take its session back before the close arrives, so this
-    /// repeats (a bounded number of times) until the server answers the resume with Expired.
+    /// resumes the session with its id and password (the server drops the first connection) and
+    /// closes it, so the server deletes its ephemeral nodes. A victim that reconnects at once would
+    /// take its session back before the close arrives, so a victim connected through a proxy is
+    /// cut off meanwhile; without one, this repeats (a bounded number of times) until the server
+    /// answers the resume with Expired.
     /// </summary>
-    public static async Task KillSessionAsync(this ZooKeeperClient client, string connectionString)
+    /// <param name="client">The client whose session to end.</param>
+    /// <param name="connectionString">A direct connection string of the server.</param>
+    /// <param name="victimProxy">The proxy the client connects through, if any.</param>
+    /// <param name="reconnect">Whether to let the victim through the proxy again afterwards.</param>
+    public static async Task KillSessionAsync(this ZooKeeperClient client, string connectionString, NetworkProxy? victimProxy = null, bool reconnect = true)
     {
         var sessionId = client.SessionId;
         var password = client.SessionPassword;
-        for (var attempt = 0; attempt < 50; attempt++)
+        victimProxy?.Refuse();
+        try
         {
-            var options = new ZooKeeperClientOptions
+            for (var attempt = 0; attempt < 50; attempt++)
             {
-                ConnectionString = connectionString,
-                SessionId = sessionId,
-                SessionPassword = password,
-                SessionTimeout = client.SessionTimeout,
-                ConnectionTimeout = TimeSpan.FromSeconds(10),
-            };
-            await using var thief = await ZooKeeperClient.ConnectAsync(options, Ct);
-            if (thief.SessionId != sessionId)
+                var options = new ZooKeeperClientOptions
+                {
+                    ConnectionString = connectionString,
+                    SessionId = sessionId,
+                    SessionPassword = password,
+                    SessionTimeout = client.SessionTimeout,
+                    ConnectionTimeout = TimeSpan.FromSeconds(10),
+                };
+                await using var thief = await ZooKeeperClient.ConnectAsync(options, Ct);
+                if (thief.SessionId != sessionId)
+                {
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            if (reconnect)
             {
-                return;
+                victimProxy?.Forward();
             }
         }
 

@@ -1,38 +1,19 @@
 // Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
 
-using System.Text;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Primitives;
 using ZkAspire.Client;
 using ZkAspire.Protocol;
+using static ZkAspire.TestInfrastructure.Contract.TestHelpers;
 
 namespace ZkAspire.Extensions.Tests.Infrastructure;
 
-/// <summary>Helpers shared by the tests.</summary>
-public static class TestHelpers
+/// <summary>
+/// Helpers of the configuration and hosting tests; the general ones (Ct, Soon, Bytes, Patience)
+/// are TestInfrastructure's <see cref="ZkAspire.TestInfrastructure.Contract.TestHelpers"/>.
+/// </summary>
+public static class ExtensionsTestHelpers
 {
-    /// <summary>How long a test waits for something that should happen soon.</summary>
-    public static readonly TimeSpan Patience = TimeSpan.FromSeconds(20);
-
-    /// <summary>Gets the test's cancellation token.</summary>
-    public static CancellationToken Ct => TestContext.Current.CancellationToken;
-
-    /// <summary>UTF-8 bytes of a string.</summary>
-    /// <param name="text">The text.</param>
-    /// <returns>The bytes.</returns>
-    public static byte[] Bytes(string text) => Encoding.UTF8.GetBytes(text);
-
-    /// <summary>Waits for a task, failing the test after <see cref="Patience"/>.</summary>
-    /// <param name="task">The task.</param>
-    /// <returns>A task.</returns>
-    public static Task Soon(this Task task) => task.WaitAsync(Patience, Ct);
-
-    /// <summary>Waits for a task, failing the test after <see cref="Patience"/>.</summary>
-    /// <typeparam name="T">The result.</typeparam>
-    /// <param name="task">The task.</param>
-    /// <returns>The result.</returns>
-    public static Task<T> Soon<T>(this Task<T> task) => task.WaitAsync(Patience, Ct);
-
     /// <summary>Creates nodes (and their parents) with data.</summary>
     /// <param name="client">The client.</param>
     /// <param name="nodes">Paths and data; null data makes a node without data.</param>
