@@ -169,6 +169,7 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
             // A restarted server keeps the port it had, so that connection strings stay valid.
             var port = Options.ClientPort != 0 ? Options.ClientPort : _boundPort;
             var listener = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+            LoopQueue? inputs = null;
             try
             {
                 if (address.AddressFamily == AddressFamily.InterNetworkV6 && address.Equals(IPAddress.IPv6Any))
@@ -183,12 +184,23 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
                 _core ??= CreateCore();
                 if (_member is not null)
                 {
+                    // The loop's queue before the links: a peer's first notification (or the
+                    // close of a link replaced at once) can arrive as soon as the transport
+                    // starts, and an input posted before the queue existed was lost.
+                    inputs = new LoopQueue();
+                    _inputs = inputs;
                     await StartPeerTransportAsync().ConfigureAwait(false);
                 }
             }
             catch
             {
                 listener.Dispose();
+                if (inputs is not null)
+                {
+                    inputs.Complete();
+                    _inputs = null;
+                }
+
                 throw;
             }
 
@@ -201,7 +213,7 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
             // No connection survives a stop, so neither does a request counted as outstanding.
             Interlocked.Exchange(ref _outstanding, 0);
 
-            _inputs = new LoopQueue();
+            _inputs = inputs ?? new LoopQueue();
             _loopTask = RunLoopThreadAsync(_inputs);
             // A member of an ensemble ticks often: consensus measures its timeouts (finalizeWait,
             // notification resends, pings every half tick) in milliseconds.
