@@ -467,6 +467,9 @@ public sealed partial class ZooKeeperServer
 
     private void FlushDirty(bool sendNow)
     {
+        // Peer messages first: a proposal, an ACK or a COMMIT gates a write on other members (and
+        // the notifications they send), a reply only its own client.
+        _transport?.Flush(sendNow);
         foreach (var connection in _dirty)
         {
             connection.Flush(sendNow);
