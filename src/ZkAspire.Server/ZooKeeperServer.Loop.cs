@@ -468,8 +468,11 @@ public sealed partial class ZooKeeperServer
     private void FlushDirty(bool sendNow)
     {
         // Peer messages first: a proposal, an ACK or a COMMIT gates a write on other members (and
-        // the notifications they send), a reply only its own client.
-        _transport?.Flush(sendNow);
+        // the notifications they send), a reply only its own client. They are sent from the loop
+        // whatever the batch's length: at most one gathered send per peer (two in a three-member
+        // ensemble) per batch, where a thread-pool wake per link and batch would delay every
+        // write on its way through the quorum.
+        _transport?.Flush(sendNow: true);
         foreach (var connection in _dirty)
         {
             connection.Flush(sendNow);
