@@ -126,8 +126,8 @@ internal sealed class PeerLink
     /// <summary>
     /// Wakes the writer if frames are queued and it is idle. With <paramref name="sendNow"/> the
     /// writer runs on the calling thread until its send pends or the queue is empty, so the frames
-    /// usually leave before this returns (the event loop after a short batch: a thread-pool wake per
-    /// message and hop costs more than the send); otherwise it runs on the thread pool.
+    /// usually leave before this returns (the event loop, after each batch: a thread-pool wake per
+    /// link and hop costs more than the send); otherwise it runs on the thread pool.
     /// </summary>
     /// <param name="sendNow">Whether to send from the calling thread rather than hand the send off.</param>
     public void Flush(bool sendNow)

@@ -200,8 +200,8 @@ internal sealed class PeerTransport : IAsyncDisposable
     /// batch): everything queued for one peer in a batch leaves in one gathered send.
     /// </summary>
     /// <param name="sendNow">
-    /// Whether to send from the calling thread (a short batch, when latency is what counts; a send
-    /// that would block pends and resumes on the pool) rather than wake a pool worker per link.
+    /// Whether to send from the calling thread (the loop does, after every batch; a send that would
+    /// block pends and resumes on the pool) rather than wake a pool worker per link.
     /// </param>
     public void Flush(bool sendNow)
     {
