@@ -27,6 +27,7 @@ public sealed partial class ZooKeeperServer
     private readonly HashSet<long> _dirtyIds = [];
     private readonly List<(ClientConnection Connection, string Reason, bool Abort)> _deferredCloses = [];
     private ReplicaStats? _statsSnapshot;
+    private bool _persistedInBatch;
     private long _lastNowMs;
     private long _startedAt;
     private long _lastReplyZxid;
@@ -125,8 +126,12 @@ public sealed partial class ZooKeeperServer
                 // milliseconds (the durable lock workload, a chain of one-at-a-time writes, waited
                 // longer for it than for the fsync; ZooKeeper's FinalRequestProcessor also writes
                 // from the thread that applied the txn). A long batch hands the sends off, so they
-                // run beside the loop on the other cores.
-                FlushDirty(sendNow: batch.Length < SendNowBatch);
+                // run beside the loop on the other cores. A batch that finished a group commit
+                // sends too, whatever its length: its replies are what the writers' clients wait
+                // for, and a pool wake per connection per fsync delayed every one of them
+                // (standalone create, docs/performance.md "Peer messages sent by the loop").
+                FlushDirty(sendNow: batch.Length < SendNowBatch || _persistedInBatch);
+                _persistedInBatch = false;
             }
 
             // The inputs are handled: drop the references (connections, request bodies) they held,
@@ -261,6 +266,7 @@ public sealed partial class ZooKeeperServer
                 break;
 
             case LoopInputKind.Persisted:
+                _persistedInBatch = true;
                 // A group commit is durable: its txns are applied, their watches fire, their
                 // writes are answered (ZooKeeper's SyncRequestProcessor hands them on after the flush).
                 _persistence?.OnPersisted();
