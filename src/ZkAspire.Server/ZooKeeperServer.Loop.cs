@@ -129,7 +129,7 @@ public sealed partial class ZooKeeperServer
                 // run beside the loop on the other cores. A batch that finished a group commit
                 // sends too, whatever its length: its replies are what the writers' clients wait
                 // for, and a pool wake per connection per fsync delayed every one of them
-                // (standalone create, docs/performance.md "Peer messages sent by the loop").
+                // (standalone create, docs/performance.md "Sends from the loop").
                 FlushDirty(sendNow: batch.Length < SendNowBatch || _persistedInBatch);
                 _persistedInBatch = false;
             }
