@@ -27,6 +27,7 @@ public sealed partial class ZooKeeperServer
     private readonly HashSet<long> _dirtyIds = [];
     private readonly List<(ClientConnection Connection, string Reason, bool Abort)> _deferredCloses = [];
     private ReplicaStats? _statsSnapshot;
+    private bool _persistedInBatch;
     private long _lastNowMs;
     private long _startedAt;
     private long _lastReplyZxid;
@@ -130,8 +131,12 @@ public sealed partial class ZooKeeperServer
                 // milliseconds (the durable lock workload, a chain of one-at-a-time writes, waited
                 // longer for it than for the fsync; ZooKeeper's FinalRequestProcessor also writes
                 // from the thread that applied the txn). A long batch hands the sends off, so they
-                // run beside the loop on the other cores.
-                FlushDirty(sendNow: batch.Length < SendNowBatch);
+                // run beside the loop on the other cores. A batch that finished a group commit
+                // sends too, whatever its length: its replies are what the writers' clients wait
+                // for, and a pool wake per connection per fsync delayed every one of them
+                // (standalone create, docs/performance.md "Sends from the loop").
+                FlushDirty(sendNow: batch.Length < SendNowBatch || _persistedInBatch);
+                _persistedInBatch = false;
             }
 
             // The inputs are handled: drop the references (connections, request bodies) they held,
@@ -274,6 +279,7 @@ public sealed partial class ZooKeeperServer
                 break;
 
             case LoopInputKind.Persisted:
+                _persistedInBatch = true;
                 // A group commit is durable: its txns are applied, their watches fire, their
                 // writes are answered (ZooKeeper's SyncRequestProcessor hands them on after the flush).
                 _persistence?.OnPersisted();
@@ -480,6 +486,12 @@ public sealed partial class ZooKeeperServer
 
     private void FlushDirty(bool sendNow)
     {
+        // Peer messages first: a proposal, an ACK or a COMMIT gates a write on other members (and
+        // the notifications they send), a reply only its own client. They are sent from the loop
+        // whatever the batch's length: at most one gathered send per peer (two in a three-member
+        // ensemble) per batch, where a thread-pool wake per link and batch would delay every
+        // write on its way through the quorum.
+        _transport?.Flush(sendNow: true);
         foreach (var connection in _dirty)
         {
             connection.Flush(sendNow);

@@ -132,6 +132,59 @@ public sealed class PeerTransportTests
     }
 
     [Fact]
+    public async Task FramesQueuedOnAStartedLinkLeaveAtTheFlushInlineOrOnThePoolAndInOrder()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync((IPEndPoint)listener.LocalEndPoint!, Token);
+        var accepted = await listener.AcceptAsync(Token);
+
+        const int rounds = 50;
+        var received = new List<long>();
+        var all = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sender = new PeerLink(client, 2, 1, 1024 * 1024, NullLogger.Instance);
+        var receiver = new PeerLink(accepted, 1, 1, 1024 * 1024, NullLogger.Instance);
+        receiver.Start(
+            (_, message) =>
+            {
+                lock (received)
+                {
+                    received.Add(Assert.IsType<Consensus.Proposal>(message).Zxid);
+                    if (received.Count == rounds * 3)
+                    {
+                        all.TrySetResult();
+                    }
+                }
+            },
+            _ => all.TrySetResult());
+        sender.Start((_, _) => { }, _ => { });
+
+        // As the event loop does: a batch's frames are queued, then flushed at its end, from the
+        // calling thread after a short batch and through the pool after a long one. Every round's
+        // flush may find the writer idle, still sending, or not yet started: each frame must
+        // arrive once, in order, whichever it was.
+        var zxid = 0L;
+        for (var round = 0; round < rounds; round++)
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                zxid++;
+                Assert.True(sender.Enqueue(Encode(new Consensus.Proposal(1, zxid - 1, zxid, new byte[(round * 37) % 3000])), long.MaxValue));
+            }
+
+            sender.Flush(sendNow: round % 2 == 0);
+        }
+
+        await all.Task.WaitAsync(TimeSpan.FromSeconds(30), Token);
+        sender.Close("test");
+        receiver.Close("test");
+        await Task.WhenAll(sender.Completion, receiver.Completion).WaitAsync(TimeSpan.FromSeconds(30), Token);
+        Assert.Equal(Enumerable.Range(1, rounds * 3).Select(i => (long)i), received);
+    }
+
+    [Fact]
     public async Task FramesOfEverySizeArriveWholeAndInOrderThroughBufferedReadsAndGatheredSends()
     {
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);

@@ -2,7 +2,6 @@
 
 using System.Buffers.Binary;
 using System.Net.Sockets;
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using ZkAspire.Server.Consensus;
 
@@ -10,7 +9,8 @@ namespace ZkAspire.Server.Quorum;
 
 /// <summary>
 /// One authenticated connection to another server of the ensemble: a reader that decodes frames
-/// and a writer that drains a bounded queue. Closing it (for any reason) reports it once.
+/// and a writer that drains a bounded queue when <see cref="Flush"/> wakes it. Closing it (for any
+/// reason) reports it once.
 /// </summary>
 internal sealed class PeerLink
 {
@@ -21,9 +21,13 @@ internal sealed class PeerLink
     private readonly Socket _socket;
     private readonly int _maxFrameBytes;
     private readonly ILogger _logger;
-    private readonly Channel<byte[]> _queue = Channel.CreateUnbounded<byte[]>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly object _outputLock = new();
     private readonly CancellationTokenSource _closed = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private List<byte[]> _queued = [];
+    private List<byte[]> _spare = [];
+    private bool _writerWaiting;
+    private TaskCompletionSource? _writerSignal;
     private long _queuedBytes;
     private int _closing;
     private int _closeReported;
@@ -90,7 +94,10 @@ internal sealed class PeerLink
     /// <returns>Whether the caller is the one to report it.</returns>
     public bool TryMarkCloseReported() => Interlocked.Exchange(ref _closeReported, 1) == 0;
 
-    /// <summary>Queues a frame; <see langword="false"/> if the queue would exceed its limit (a frame is always taken into an empty queue).</summary>
+    /// <summary>
+    /// Queues a frame, sent when <see cref="Flush"/> is next called; <see langword="false"/> if the
+    /// queue would exceed its limit (a frame is always taken into an empty queue).
+    /// </summary>
     /// <param name="frame">The frame, length prefix included.</param>
     /// <param name="limit">The queue's limit in bytes.</param>
     /// <returns>Whether it was queued.</returns>
@@ -108,8 +115,47 @@ internal sealed class PeerLink
             return false;
         }
 
-        _queue.Writer.TryWrite(frame);
+        lock (_outputLock)
+        {
+            _queued.Add(frame);
+        }
+
         return true;
+    }
+
+    /// <summary>
+    /// Wakes the writer if frames are queued and it is idle. With <paramref name="sendNow"/> the
+    /// writer runs on the calling thread until its send pends or the queue is empty, so the frames
+    /// usually leave before this returns (the event loop, after each batch: a thread-pool wake per
+    /// link and hop costs more than the send); otherwise it runs on the thread pool.
+    /// </summary>
+    /// <param name="sendNow">Whether to send from the calling thread rather than hand the send off.</param>
+    public void Flush(bool sendNow)
+    {
+        TaskCompletionSource? signal = null;
+        lock (_outputLock)
+        {
+            if (_writerWaiting && _queued.Count > 0)
+            {
+                _writerWaiting = false;
+                signal = _writerSignal;
+                _writerSignal = null;
+            }
+        }
+
+        if (signal is null)
+        {
+            return;
+        }
+
+        if (sendNow)
+        {
+            signal.TrySetResult();
+        }
+        else
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static s => s.TrySetResult(), signal, preferLocal: false);
+        }
     }
 
     /// <summary>Closes the link (idempotent).</summary>
@@ -123,7 +169,20 @@ internal sealed class PeerLink
 
         _reason = reason;
         _logger.LogInformation("Peer link to server {Peer} closed: {Reason}", PeerId, reason);
-        _queue.Writer.TryComplete();
+        TaskCompletionSource? signal;
+        lock (_outputLock)
+        {
+            _writerWaiting = false;
+            signal = _writerSignal;
+            _writerSignal = null;
+        }
+
+        // The writer ends on the pool, never inside the caller (the event loop may be closing).
+        if (signal is not null)
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(static s => s.TrySetResult(), signal, preferLocal: false);
+        }
+
         try
         {
             _closed.Cancel();
@@ -233,33 +292,75 @@ internal sealed class PeerLink
 
     private async Task WriteAsync()
     {
-        // What is queued goes out in one gathering send (sendmsg), not a send per frame: a
-        // leader's batch of proposals or commits to a follower is one syscall.
-        var reader = _queue.Reader;
+        // What is queued goes out in gathering sends (sendmsg), not a send per frame: a leader's
+        // batch of proposals or commits to a follower is one syscall.
         var token = _closed.Token;
         var frames = new List<ArraySegment<byte>>();
         try
         {
-            while (await reader.WaitToReadAsync(token).ConfigureAwait(false))
+            while (true)
             {
-                var bytes = 0;
-                while (frames.Count < MaxFramesPerSend && bytes < MaxBytesPerSend && reader.TryRead(out var frame))
+                List<byte[]>? batch = null;
+                Task? wait = null;
+                lock (_outputLock)
                 {
-                    frames.Add(frame);
-                    bytes += frame.Length;
+                    if (IsClosed)
+                    {
+                        return;
+                    }
+
+                    if (_queued.Count > 0)
+                    {
+                        batch = _queued;
+                        _queued = _spare;
+                        _spare = [];
+                    }
+                    else
+                    {
+                        // Continuations run synchronously, on the thread that sets the signal:
+                        // Flush(sendNow: true) runs this writer on the event loop, and a send the
+                        // socket cannot take at once pends and resumes on the pool, so the loop
+                        // never blocks on a peer that does not read.
+                        _writerSignal = new TaskCompletionSource();
+                        _writerWaiting = true;
+                        wait = _writerSignal.Task;
+                    }
                 }
 
-                if (frames.Count == 1)
+                if (wait is not null)
                 {
-                    await _socket.SendAsync(frames[0], SocketFlags.None, token).ConfigureAwait(false);
-                }
-                else
-                {
-                    await _socket.SendAsync(frames, SocketFlags.None).ConfigureAwait(false);
+                    await wait.ConfigureAwait(false);
+                    continue;
                 }
 
-                Interlocked.Add(ref _queuedBytes, -bytes);
-                frames.Clear();
+                for (var next = 0; next < batch!.Count;)
+                {
+                    var bytes = 0;
+                    while (next < batch.Count && frames.Count < MaxFramesPerSend && bytes < MaxBytesPerSend)
+                    {
+                        frames.Add(batch[next]);
+                        bytes += batch[next].Length;
+                        next++;
+                    }
+
+                    if (frames.Count == 1)
+                    {
+                        await _socket.SendAsync(frames[0], SocketFlags.None, token).ConfigureAwait(false);
+                    }
+                    else
+                    {
+                        await _socket.SendAsync(frames, SocketFlags.None).ConfigureAwait(false);
+                    }
+
+                    Interlocked.Add(ref _queuedBytes, -bytes);
+                    frames.Clear();
+                }
+
+                batch.Clear();
+                lock (_outputLock)
+                {
+                    _spare = batch;
+                }
             }
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException or ObjectDisposedException)

@@ -73,6 +73,8 @@ internal sealed class PeerTransport : IAsyncDisposable
     private readonly object _gate = new();
     private readonly List<Socket> _listeners = [];
     private readonly List<Task> _tasks = [];
+    private readonly List<PeerLink> _dirty = [];
+    private readonly List<PeerLink> _flushing = [];
     private readonly CancellationTokenSource _stop = new();
 
     /// <summary>Creates the transport; <see cref="Start"/> binds and dials.</summary>
@@ -161,7 +163,8 @@ internal sealed class PeerTransport : IAsyncDisposable
     public bool IsCurrent(PeerLink link) => _links.TryGetValue(link.PeerId, out var current) && ReferenceEquals(current, link) && !link.IsClosed;
 
     /// <summary>
-    /// Queues a message to a peer (the event loop). Without a link, an election notification is
+    /// Queues a message to a peer (the event loop); it goes out at the next <see cref="Flush"/>,
+    /// which the loop calls at the end of each batch. Without a link, an election notification is
     /// kept, the latest one per peer, and sent first when a link comes up; anything else is dropped.
     /// </summary>
     /// <param name="to">The peer.</param>
@@ -200,7 +203,46 @@ internal sealed class PeerTransport : IAsyncDisposable
         {
             _logger.LogWarning("Dropping the link to server {Peer}: more than {Limit} bytes wait to be sent (zkaspire.peerSendQueueBytes); it resyncs when it reads again", to, _options.PeerSendQueueBytes);
             link.Close("the send queue is full");
+            return;
         }
+
+        lock (_dirty)
+        {
+            if (!_dirty.Contains(link))
+            {
+                _dirty.Add(link);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sends what <see cref="Send"/> queued since the last flush (the event loop, at the end of a
+    /// batch): everything queued for one peer in a batch leaves in one gathered send.
+    /// </summary>
+    /// <param name="sendNow">
+    /// Whether to send from the calling thread (the loop does, after every batch; a send that would
+    /// block pends and resumes on the pool) rather than wake a pool worker per link.
+    /// </param>
+    public void Flush(bool sendNow)
+    {
+        lock (_dirty)
+        {
+            if (_dirty.Count == 0)
+            {
+                return;
+            }
+
+            _flushing.AddRange(_dirty);
+            _dirty.Clear();
+        }
+
+        // Outside the lock: an inline send runs the link's writer on this thread.
+        foreach (var link in _flushing)
+        {
+            link.Flush(sendNow);
+        }
+
+        _flushing.Clear();
     }
 
     /// <summary>Closes every link and stops accepting and dialing.</summary>
@@ -484,8 +526,11 @@ internal sealed class PeerTransport : IAsyncDisposable
             _links[link.PeerId] = link;
             if (_unsentNotifications.Remove(link.PeerId, out var unsent))
             {
-                // First on the new link, before anything the loop sends on it from now on.
+                // First on the new link, before anything the loop sends on it from now on. No
+                // loop batch may follow soon to flush it: wake the link's writer here (a writer
+                // that has not started yet sends what is queued when it does).
                 link.Enqueue(unsent, _options.PeerSendQueueBytes);
+                link.Flush(sendNow: false);
             }
         }
 
