@@ -487,7 +487,7 @@ public sealed partial class ZooKeeperServer
         return false;
     }
 
-    private bool Write(ClientConnection connection, ConnectResponse? connect, in ReplyHeader header, IJuteRecord? body)
+    private bool Write(ClientConnection connection, ConnectResponse? connect, in ReplyHeader header, in ReplyBody body)
     {
         _scratch.Clear();
         try
@@ -507,7 +507,11 @@ public sealed partial class ZooKeeperServer
             }
             else
             {
-                Framing.WriteFrame(_scratch, header, body);
+                // The body is encoded straight from what the core made (ReplyBody): no reply record.
+                var mark = _scratch.BeginFrame();
+                header.Write(_scratch);
+                body.Write(_scratch);
+                _scratch.EndFrame(mark);
             }
         }
         catch (ProtocolException e)
@@ -543,7 +547,7 @@ public sealed partial class ZooKeeperServer
 
     private void OnConnectResponse(long connectionId, ConnectResponse response)
     {
-        if (!TryGetConnection(connectionId, out var connection) || !Write(connection, response, default, null))
+        if (!TryGetConnection(connectionId, out var connection) || !Write(connection, response, default, default(ReplyBody)))
         {
             return;
         }
@@ -560,7 +564,7 @@ public sealed partial class ZooKeeperServer
         RecordReply(connection, pending, new ReplyHeader(0, _lastReplyZxid, response.TimeOut > 0 ? 0 : (int)KeeperErrorCode.SessionExpired), "connect");
     }
 
-    private void OnSend(long connectionId, ReplyHeader header, IJuteRecord? body)
+    private void OnSend(long connectionId, in ReplyHeader header, in ReplyBody body)
     {
         if (!TryGetConnection(connectionId, out var connection) || !Write(connection, null, header, body))
         {
@@ -712,7 +716,10 @@ public sealed partial class ZooKeeperServer
         public void SendConnectResponse(long connectionId, ConnectResponse response) => server.OnConnectResponse(connectionId, response);
 
         /// <inheritdoc/>
-        public void Send(long connectionId, ReplyHeader header, IJuteRecord? body) => server.OnSend(connectionId, header, body);
+        public void Send(long connectionId, ReplyHeader header, IJuteRecord? body) => server.OnSend(connectionId, header, ReplyBody.FromRecord(body));
+
+        /// <inheritdoc/>
+        public void Send(long connectionId, ReplyHeader header, in ReplyBody body) => server.OnSend(connectionId, header, body);
 
         /// <inheritdoc/>
         public void Close(long connectionId, string reason) => server.OnClose(connectionId, reason);
