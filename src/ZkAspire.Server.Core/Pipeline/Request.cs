@@ -1,5 +1,6 @@
 // Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
 
+using System.Diagnostics.CodeAnalysis;
 using ZkAspire.Protocol;
 
 namespace ZkAspire.Server.Core;
@@ -31,7 +32,22 @@ internal sealed class Request
     /// <param name="body">The decoded body.</param>
     /// <param name="decodeError">MarshallingError when the body did not decode.</param>
     /// <param name="kind">The kind.</param>
-    public Request(ServerConnection connection, Session session, int xid, int type, IJuteRecord? body, KeeperErrorCode decodeError, RequestKind kind)
+    public Request(ServerConnection connection, Session session, int xid, int type, IJuteRecord? body, KeeperErrorCode decodeError, RequestKind kind) =>
+        Reset(connection, session, xid, type, body, decodeError, kind);
+
+    /// <summary>
+    /// Makes the object another request, every other property back to its initial value: the
+    /// replica reuses one object for the reads it serves within the call that received them.
+    /// </summary>
+    /// <param name="connection">The connection it came on.</param>
+    /// <param name="session">Its session.</param>
+    /// <param name="xid">The xid to echo.</param>
+    /// <param name="type">The opcode as sent.</param>
+    /// <param name="body">The decoded body.</param>
+    /// <param name="decodeError">MarshallingError when the body did not decode.</param>
+    /// <param name="kind">The kind.</param>
+    [MemberNotNull(nameof(Connection), nameof(Session))]
+    public void Reset(ServerConnection connection, Session session, int xid, int type, IJuteRecord? body, KeeperErrorCode decodeError, RequestKind kind)
     {
         Connection = connection;
         Session = session;
@@ -40,31 +56,39 @@ internal sealed class Request
         Body = body;
         DecodeError = decodeError;
         Kind = kind;
+        Txn = null;
+        IsWrite = false;
+        IsQuorumSync = false;
+        SyncZxid = -1;
+        SyncApplied = false;
+        Result = null;
+        Failure = null;
+        ForwardedAuthInfo = null;
     }
 
     /// <summary>Gets the connection the request came on.</summary>
-    public ServerConnection Connection { get; }
+    public ServerConnection Connection { get; private set; }
 
     /// <summary>Gets the session.</summary>
-    public Session Session { get; }
+    public Session Session { get; private set; }
 
     /// <summary>Gets the xid.</summary>
-    public int Xid { get; }
+    public int Xid { get; private set; }
 
     /// <summary>Gets the opcode as sent.</summary>
-    public int Type { get; }
+    public int Type { get; private set; }
 
     /// <summary>Gets the opcode.</summary>
     public OpCode OpCode => (OpCode)Type;
 
     /// <summary>Gets the decoded body.</summary>
-    public IJuteRecord? Body { get; }
+    public IJuteRecord? Body { get; private set; }
 
     /// <summary>Gets the decode error, if any.</summary>
-    public KeeperErrorCode DecodeError { get; }
+    public KeeperErrorCode DecodeError { get; private set; }
 
     /// <summary>Gets the kind.</summary>
-    public RequestKind Kind { get; }
+    public RequestKind Kind { get; private set; }
 
     /// <summary>Gets or sets the txn Prep made; <see langword="null"/> for requests that change nothing (and, on a learner, for writes: the leader preps them).</summary>
     public TxnLogEntry? Txn { get; set; }
@@ -82,7 +106,7 @@ internal sealed class Request
     public bool IsQuorumSync { get; set; }
 
     /// <summary>Gets or sets the commit point the leader confirmed for a quorum sync, or −1 until known.</summary>
-    public long SyncZxid { get; set; } = -1;
+    public long SyncZxid { get; set; }
 
     /// <summary>Gets or sets whether a quorum sync's commit point has been applied: it may be answered.</summary>
     public bool SyncApplied { get; set; }
