@@ -10,8 +10,17 @@ namespace ZkAspire.Server.Core;
 /// </summary>
 internal sealed class WatchTable
 {
+    private const int MaxSpares = 1024;
+    private const int MaxSpareCapacity = 16;
+
     private readonly Dictionary<string, Dictionary<ServerConnection, WatcherModes>> _byPath = new(StringComparer.Ordinal);
     private readonly Dictionary<ServerConnection, HashSet<string>> _byConnection = [];
+
+    // One-shot watches come and go on every change of a watched znode: the per-path tables and
+    // per-connection sets they empty are kept for the next registration rather than reallocated.
+    private readonly Stack<Dictionary<ServerConnection, WatcherModes>> _spareWatcherTables = new();
+    private readonly Stack<HashSet<string>> _sparePathSets = new();
+    private readonly List<ServerConnection> _consumed = [];
     private int _recursiveCount;
 
     /// <summary>Gets the number of (path, connection) registrations.</summary>
@@ -33,7 +42,7 @@ internal sealed class WatchTable
         if (!_byPath.TryGetValue(path, out var watchers))
         {
             // Few watchers per path is the norm.
-            watchers = new Dictionary<ServerConnection, WatcherModes>(1);
+            watchers = _spareWatcherTables.TryPop(out var spare) ? spare : new Dictionary<ServerConnection, WatcherModes>(1);
             _byPath.Add(path, watchers);
         }
 
@@ -48,7 +57,7 @@ internal sealed class WatchTable
             Count++;
             if (!_byConnection.TryGetValue(connection, out var paths))
             {
-                paths = new HashSet<string>(StringComparer.Ordinal);
+                paths = _sparePathSets.TryPop(out var spare) ? spare : new HashSet<string>(StringComparer.Ordinal);
                 _byConnection.Add(connection, paths);
             }
 
@@ -118,9 +127,13 @@ internal sealed class WatchTable
                 if (watchers.Count == 0)
                 {
                     _byPath.Remove(path);
+                    Recycle(watchers);
                 }
             }
         }
+
+        paths.Clear();
+        Recycle(paths);
     }
 
     /// <summary>
@@ -134,24 +147,24 @@ internal sealed class WatchTable
     {
         if (_byPath.TryGetValue(path, out var atPath))
         {
-            List<ServerConnection>? consumed = null;
+            var consumed = _consumed;
+            consumed.Clear();
             foreach (var (connection, modes) in atPath)
             {
                 watchers.Add(connection);
                 if ((modes & WatcherModes.Standard) != 0)
                 {
-                    (consumed ??= []).Add(connection);
+                    consumed.Add(connection);
                 }
             }
 
-            if (consumed is not null)
+            foreach (var connection in consumed)
             {
-                foreach (var connection in consumed)
-                {
-                    var old = atPath[connection];
-                    SetModes(path, atPath, connection, old, old & ~WatcherModes.Standard);
-                }
+                var old = atPath[connection];
+                SetModes(path, atPath, connection, old, old & ~WatcherModes.Standard);
             }
+
+            consumed.Clear();
         }
 
         if (_recursiveCount == 0)
@@ -221,6 +234,7 @@ internal sealed class WatchTable
         if (watchers.Count == 0)
         {
             _byPath.Remove(path);
+            Recycle(watchers);
         }
 
         if (_byConnection.TryGetValue(connection, out var paths))
@@ -229,7 +243,26 @@ internal sealed class WatchTable
             if (paths.Count == 0)
             {
                 _byConnection.Remove(connection);
+                Recycle(paths);
             }
+        }
+    }
+
+    // Only small, empty tables are kept, and only as many as a burst of one-shot watches needs:
+    // a table that once held thousands of watchers goes back to the collector.
+    private void Recycle(Dictionary<ServerConnection, WatcherModes> watchers)
+    {
+        if (_spareWatcherTables.Count < MaxSpares && watchers.Count == 0 && watchers.EnsureCapacity(0) <= MaxSpareCapacity)
+        {
+            _spareWatcherTables.Push(watchers);
+        }
+    }
+
+    private void Recycle(HashSet<string> paths)
+    {
+        if (_sparePathSets.Count < MaxSpares && paths.Count == 0 && paths.EnsureCapacity(0) <= MaxSpareCapacity)
+        {
+            _sparePathSets.Push(paths);
         }
     }
 }
