@@ -726,11 +726,11 @@ public sealed partial class Replica
     {
         if (_spareRequest is not { } spare)
         {
-            return new Request(connection, session, request.Xid, request.Type, request.Body, request.DecodeError, kind);
+            return new Request(connection, session, request.Xid, request.Type, request.Body, request.DecodeError, kind, request.Path, request.Watch);
         }
 
         _spareRequest = null;
-        spare.Reset(connection, session, request.Xid, request.Type, request.Body, request.DecodeError, kind);
+        spare.Reset(connection, session, request.Xid, request.Type, request.Body, request.DecodeError, kind, request.Path, request.Watch);
         return spare;
     }
 

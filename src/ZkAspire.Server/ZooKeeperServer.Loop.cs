@@ -206,7 +206,7 @@ public sealed partial class ZooKeeperServer
 
                 Received(connection, input.Argument);
                 var request = input.Request;
-                connection.Pending.Enqueue(new PendingRequest(request.Xid, request.Type, input.Timestamp, request.Body, input.Payload as TraceContextHeader));
+                connection.Pending.Enqueue(new PendingRequest(request.Xid, request.Type, input.Timestamp, request.Body, input.Payload as TraceContextHeader) { InlinePath = request.Path });
                 try
                 {
                     _core!.RequestReceived(connection.Id, request, NowMs());

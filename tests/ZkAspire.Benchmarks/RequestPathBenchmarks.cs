@@ -9,7 +9,7 @@ namespace ZkAspire.Benchmarks;
 
 /// <summary>
 /// A whole request on the server, from frame bytes to reply bytes: the transport's decode (the
-/// request header, then <see cref="RequestBodies.TryRead"/>, as the server's connection reader
+/// request header, then <see cref="ClientRequest.Read"/>, as the server's connection reader
 /// does), the pure core (<see cref="Replica.RequestReceived"/>, in memory, one session, 1,000
 /// znodes of 100 bytes), and the reply encoded into a reused writer, as the event loop does
 /// (<see cref="EncodingOutput"/>). Sockets, the loop's queue and the writer task are left out.
@@ -88,7 +88,6 @@ public class RequestPathBenchmarks
         // As ClientConnection.DecodeBody: the header, then the body by opcode.
         var reader = new JuteReader(frame.AsSpan(Framing.HeaderSize));
         var header = RequestHeader.Read(ref reader);
-        RequestBodies.TryRead(header.OpCode, ref reader, out var body);
-        _replica.RequestReceived(Connection, new ClientRequest(header.Xid, header.Type, body), Now);
+        _replica.RequestReceived(Connection, ClientRequest.Read(header, ref reader), Now);
     }
 }

@@ -282,6 +282,19 @@ internal sealed class FinalStage : IWatchEventSink
     {
         body = default;
         var connection = request.Connection;
+        if (request.Path is { } path)
+        {
+            // The hottest reads, their (path, watch) bodies held inline by the transport.
+            return request.OpCode switch
+            {
+                OpCode.Exists => Exists(path, request.Watch, connection, out body),
+                OpCode.GetData => GetData(path, request.Watch, connection, out body),
+                OpCode.GetChildren => GetChildren(path, request.Watch, withStat: false, connection, out body),
+                OpCode.GetChildren2 => GetChildren(path, request.Watch, withStat: true, connection, out body),
+                _ => KeeperErrorCode.MarshallingError,
+            };
+        }
+
         switch (request.OpCode, request.Body)
         {
             case (OpCode.Ping, _):
@@ -292,7 +305,7 @@ internal sealed class FinalStage : IWatchEventSink
                 body = ReplyBody.FromRecord(new SyncResponse(sync.Path));
                 return KeeperErrorCode.Ok;
             case (OpCode.Exists, ExistsRequest exists):
-                return Exists(exists, connection, out body);
+                return Exists(exists.Path, exists.Watch, connection, out body);
             case (OpCode.GetData, GetDataRequest getData):
                 return GetData(getData.Path, getData.Watch, connection, out body);
             case (OpCode.GetChildren, GetChildrenRequest getChildren):
@@ -342,10 +355,9 @@ internal sealed class FinalStage : IWatchEventSink
     }
 
     // 3.9.2+: an existing node needs READ; a missing one still gets the exist watch (§11.6, §23.13).
-    private KeeperErrorCode Exists(ExistsRequest request, ServerConnection connection, out ReplyBody body)
+    private KeeperErrorCode Exists(string path, bool watch, ServerConnection connection, out ReplyBody body)
     {
         body = default;
-        var path = request.Path;
         if (path.Contains('\0', StringComparison.Ordinal))
         {
             return KeeperErrorCode.BadArguments;
@@ -357,7 +369,7 @@ internal sealed class FinalStage : IWatchEventSink
             return KeeperErrorCode.NoAuth;
         }
 
-        if (request.Watch)
+        if (watch)
         {
             _watches.AddDataWatch(path, connection);
         }

@@ -32,8 +32,10 @@ internal sealed class Request
     /// <param name="body">The decoded body.</param>
     /// <param name="decodeError">MarshallingError when the body did not decode.</param>
     /// <param name="kind">The kind.</param>
-    public Request(ServerConnection connection, Session session, int xid, int type, IJuteRecord? body, KeeperErrorCode decodeError, RequestKind kind) =>
-        Reset(connection, session, xid, type, body, decodeError, kind);
+    /// <param name="path">The path of a read whose body the transport held inline (<see cref="ClientRequest.Path"/>).</param>
+    /// <param name="watch">Its watch flag.</param>
+    public Request(ServerConnection connection, Session session, int xid, int type, IJuteRecord? body, KeeperErrorCode decodeError, RequestKind kind, string? path = null, bool watch = false) =>
+        Reset(connection, session, xid, type, body, decodeError, kind, path, watch);
 
     /// <summary>
     /// Makes the object another request, every other property back to its initial value: the
@@ -46,8 +48,10 @@ internal sealed class Request
     /// <param name="body">The decoded body.</param>
     /// <param name="decodeError">MarshallingError when the body did not decode.</param>
     /// <param name="kind">The kind.</param>
+    /// <param name="path">The path of a read whose body the transport held inline.</param>
+    /// <param name="watch">Its watch flag.</param>
     [MemberNotNull(nameof(Connection), nameof(Session))]
-    public void Reset(ServerConnection connection, Session session, int xid, int type, IJuteRecord? body, KeeperErrorCode decodeError, RequestKind kind)
+    public void Reset(ServerConnection connection, Session session, int xid, int type, IJuteRecord? body, KeeperErrorCode decodeError, RequestKind kind, string? path = null, bool watch = false)
     {
         Connection = connection;
         Session = session;
@@ -56,6 +60,8 @@ internal sealed class Request
         Body = body;
         DecodeError = decodeError;
         Kind = kind;
+        Path = path;
+        Watch = watch;
         Txn = null;
         IsWrite = false;
         IsQuorumSync = false;
@@ -83,6 +89,12 @@ internal sealed class Request
 
     /// <summary>Gets the decoded body.</summary>
     public IJuteRecord? Body { get; private set; }
+
+    /// <summary>Gets the path of a getData, exists, getChildren or getChildren2 whose body the transport held inline (<see cref="Body"/> is then <see langword="null"/>).</summary>
+    public string? Path { get; private set; }
+
+    /// <summary>Gets the watch flag of a read held inline.</summary>
+    public bool Watch { get; private set; }
 
     /// <summary>Gets the decode error, if any.</summary>
     public KeeperErrorCode DecodeError { get; private set; }
