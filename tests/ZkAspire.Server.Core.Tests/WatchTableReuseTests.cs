@@ -65,6 +65,25 @@ public sealed class WatchTableReuseTests
         Assert.Equal([_b], Collect("/x"));
     }
 
+    [Fact]
+    public void The_large_table_of_a_path_many_watchers_emptied_serves_that_path_again_empty()
+    {
+        var many = Enumerable.Range(10, 40).Select(i => new ServerConnection(i, "127.0.0.1")).ToList();
+        foreach (var connection in many)
+        {
+            _table.Add("/hot", connection, WatcherModes.Standard);
+        }
+
+        Assert.Equal(many, Collect("/hot").OrderBy(c => c.Id));
+
+        // Another path does not get it; the same path gets it back, empty.
+        _table.Add("/cold", _a, WatcherModes.Standard);
+        _table.Add("/hot", _b, WatcherModes.Standard);
+        Assert.Equal([_b], Collect("/hot"));
+        Assert.Equal([_a], Collect("/cold"));
+        Assert.Equal(0, _table.Count);
+    }
+
     private List<ServerConnection> Collect(string path)
     {
         var watchers = new HashSet<ServerConnection>();

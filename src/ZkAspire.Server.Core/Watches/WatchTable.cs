@@ -12,6 +12,7 @@ internal sealed class WatchTable
 {
     private const int MaxSpares = 1024;
     private const int MaxSpareCapacity = 16;
+    private const int MaxLargeSpareCapacity = 4096;
 
     private readonly Dictionary<string, Dictionary<ServerConnection, WatcherModes>> _byPath = new(StringComparer.Ordinal);
     private readonly Dictionary<ServerConnection, HashSet<string>> _byConnection = [];
@@ -21,6 +22,11 @@ internal sealed class WatchTable
     private readonly Stack<Dictionary<ServerConnection, WatcherModes>> _spareWatcherTables = new();
     private readonly Stack<HashSet<string>> _sparePathSets = new();
     private readonly List<ServerConnection> _consumed = [];
+
+    // The large table of the last path that many one-shot watches emptied: kept for that path,
+    // whose watchers usually come back (every client re-reads a changed config node, say).
+    private string? _largeSparePath;
+    private Dictionary<ServerConnection, WatcherModes>? _largeSpare;
     private int _recursiveCount;
 
     /// <summary>Gets the number of (path, connection) registrations.</summary>
@@ -42,7 +48,7 @@ internal sealed class WatchTable
         if (!_byPath.TryGetValue(path, out var watchers))
         {
             // Few watchers per path is the norm.
-            watchers = _spareWatcherTables.TryPop(out var spare) ? spare : new Dictionary<ServerConnection, WatcherModes>(1);
+            watchers = TakeWatcherTable(path);
             _byPath.Add(path, watchers);
         }
 
@@ -127,7 +133,7 @@ internal sealed class WatchTable
                 if (watchers.Count == 0)
                 {
                     _byPath.Remove(path);
-                    Recycle(watchers);
+                    Recycle(path, watchers);
                 }
             }
         }
@@ -234,7 +240,7 @@ internal sealed class WatchTable
         if (watchers.Count == 0)
         {
             _byPath.Remove(path);
-            Recycle(watchers);
+            Recycle(path, watchers);
         }
 
         if (_byConnection.TryGetValue(connection, out var paths))
@@ -250,12 +256,38 @@ internal sealed class WatchTable
 
     // Only small, empty tables are kept, and only as many as a burst of one-shot watches needs:
     // a table that once held thousands of watchers goes back to the collector.
-    private void Recycle(Dictionary<ServerConnection, WatcherModes> watchers)
+    private void Recycle(string path, Dictionary<ServerConnection, WatcherModes> watchers)
     {
-        if (_spareWatcherTables.Count < MaxSpares && watchers.Count == 0 && watchers.EnsureCapacity(0) <= MaxSpareCapacity)
+        var capacity = watchers.EnsureCapacity(0);
+        if (watchers.Count != 0)
         {
-            _spareWatcherTables.Push(watchers);
+            return;
         }
+
+        if (capacity <= MaxSpareCapacity)
+        {
+            if (_spareWatcherTables.Count < MaxSpares)
+            {
+                _spareWatcherTables.Push(watchers);
+            }
+        }
+        else if (capacity <= MaxLargeSpareCapacity)
+        {
+            _largeSparePath = path;
+            _largeSpare = watchers;
+        }
+    }
+
+    private Dictionary<ServerConnection, WatcherModes> TakeWatcherTable(string path)
+    {
+        if (_largeSpare is { } large && string.Equals(path, _largeSparePath, StringComparison.Ordinal))
+        {
+            _largeSpare = null;
+            _largeSparePath = null;
+            return large;
+        }
+
+        return _spareWatcherTables.TryPop(out var spare) ? spare : new Dictionary<ServerConnection, WatcherModes>(1);
     }
 
     private void Recycle(HashSet<string> paths)
