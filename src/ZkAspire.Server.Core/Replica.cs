@@ -722,6 +722,8 @@ public sealed partial class Replica
         }
     }
 
+    private void RecycleRequest(Request request) => _spareRequest = request;
+
     private Request TakeRequest(ServerConnection connection, Session session, ClientRequest request, RequestKind kind)
     {
         if (_spareRequest is not { } spare)
@@ -812,7 +814,10 @@ public sealed partial class Replica
     private void BuildStages(Func<long>? nextZxid)
     {
         _prep = new PrepStage(_tree, _acl, _options, nextZxid);
-        _final = new FinalStage(_tree, _watches, _sessions, _acl, _providers, _connections, _passwords, _output);
+
+        // A standalone replica's answered writes are referenced by nothing once answered (an
+        // ensemble's proposals and forwarded requests may still be): their Request objects are reused.
+        _final = new FinalStage(_tree, _watches, _sessions, _acl, _providers, _connections, _passwords, _output, _role == ReplicaRole.Standalone ? RecycleRequest : null);
         _commit = new CommitStage(_prep, _final);
         _persist = new PersistStage(_persistence, _commit.Committed);
         _containerManager = new ContainerManager(_tree, _options.ContainerCheckIntervalMs);
