@@ -142,8 +142,8 @@ internal sealed class Request
     public bool Blocks => IsWrite || IsQuorumSync;
 }
 
-/// <summary>An applied txn and what applying it did, kept until its request can be answered.</summary>
+/// <summary>An applied txn and what applying it did, kept in its request until it can be answered (a struct: no object of its own per write).</summary>
 /// <param name="Entry">The txn.</param>
 /// <param name="Result">What applying it did.</param>
 /// <param name="CloseAfterReply">The connection of a session the txn closed, to close after the reply.</param>
-internal sealed record TxnResult(TxnLogEntry Entry, ProcessTxnResult Result, ServerConnection? CloseAfterReply);
+internal readonly record struct TxnResult(TxnLogEntry Entry, ProcessTxnResult Result, ServerConnection? CloseAfterReply);
