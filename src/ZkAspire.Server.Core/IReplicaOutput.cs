@@ -27,6 +27,17 @@ public interface IReplicaOutput
     /// <param name="body">The body, if any.</param>
     void Send(long connectionId, ReplyHeader header, IJuteRecord? body);
 
+    /// <summary>
+    /// Sends a reply whose body the core made inline (the hot replies: getData, exists,
+    /// getChildren, setData, create ...). A host that encodes at once writes it with
+    /// <see cref="ReplyBody.Write"/> and allocates nothing for it; by default it is turned into
+    /// its record and passed to <see cref="Send(long, ReplyHeader, IJuteRecord?)"/>.
+    /// </summary>
+    /// <param name="connectionId">The connection.</param>
+    /// <param name="header">The reply header.</param>
+    /// <param name="body">The body; valid only during the call.</param>
+    void Send(long connectionId, ReplyHeader header, in ReplyBody body) => Send(connectionId, header, body.ToRecord());
+
     /// <summary>Closes the connection once what was sent before has been written.</summary>
     /// <param name="connectionId">The connection.</param>
     /// <param name="reason">Why, for the log.</param>

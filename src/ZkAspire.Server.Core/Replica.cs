@@ -44,6 +44,9 @@ public sealed partial class Replica
     private readonly List<Session> _expired = [];
     private readonly List<string> _reapable = [];
 
+    // The request object of the last read served within the call that received it, reused for the next one.
+    private Request? _spareRequest;
+
     // Rebuilt when the role changes (the stage chain) or a leader's snapshot replaces the tree.
     private DataTree _tree;
     private PrepStage _prep;
@@ -663,7 +666,7 @@ public sealed partial class Replica
             connection.IsClosing = true;
         }
 
-        var pending = new Request(connection, session, request.Xid, request.Type, request.Body, request.DecodeError, kind);
+        var pending = TakeRequest(connection, session, request, kind);
         if (PrepStage.IsWrite(pending))
         {
             pending.IsWrite = true;
@@ -708,7 +711,29 @@ public sealed partial class Replica
             return;
         }
 
+        // A read on a session with nothing waiting is served inside Accept and kept by nothing
+        // afterwards (FinalStage answers it at once): its object serves the next request. One
+        // that waits behind a write stays in the session's queue and is not reused.
+        var servedNow = session.Pending.Count == 0;
         _commit.Accept(pending);
+        if (servedNow && session.Pending.Count == 0)
+        {
+            _spareRequest = pending;
+        }
+    }
+
+    private void RecycleRequest(Request request) => _spareRequest = request;
+
+    private Request TakeRequest(ServerConnection connection, Session session, ClientRequest request, RequestKind kind)
+    {
+        if (_spareRequest is not { } spare)
+        {
+            return new Request(connection, session, request.Xid, request.Type, request.Body, request.DecodeError, kind, request.Path, request.Watch);
+        }
+
+        _spareRequest = null;
+        spare.Reset(connection, session, request.Xid, request.Type, request.Body, request.DecodeError, kind, request.Path, request.Watch);
+        return spare;
     }
 
     // Queued before its txn is submitted: without persistence the txn commits within the call.
@@ -789,7 +814,10 @@ public sealed partial class Replica
     private void BuildStages(Func<long>? nextZxid)
     {
         _prep = new PrepStage(_tree, _acl, _options, nextZxid);
-        _final = new FinalStage(_tree, _watches, _sessions, _acl, _providers, _connections, _passwords, _output);
+
+        // A standalone replica's answered writes are referenced by nothing once answered (an
+        // ensemble's proposals and forwarded requests may still be): their Request objects are reused.
+        _final = new FinalStage(_tree, _watches, _sessions, _acl, _providers, _connections, _passwords, _output, _role == ReplicaRole.Standalone ? RecycleRequest : null);
         _commit = new CommitStage(_prep, _final);
         _persist = new PersistStage(_persistence, _commit.Committed);
         _containerManager = new ContainerManager(_tree, _options.ContainerCheckIntervalMs);

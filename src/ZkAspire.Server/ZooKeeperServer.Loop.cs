@@ -224,7 +224,7 @@ public sealed partial class ZooKeeperServer
 
                 Received(connection, input.Argument);
                 var request = input.Request;
-                connection.Pending.Enqueue(new PendingRequest(request.Xid, request.Type, input.Timestamp, request.Body, input.Payload as TraceContextHeader));
+                connection.Pending.Enqueue(new PendingRequest(request.Xid, request.Type, input.Timestamp, request.Body, input.Payload as TraceContextHeader) { InlinePath = request.Path });
                 try
                 {
                     _core!.RequestReceived(connection.Id, request, NowMs());
@@ -512,7 +512,7 @@ public sealed partial class ZooKeeperServer
         return false;
     }
 
-    private bool Write(ClientConnection connection, ConnectResponse? connect, in ReplyHeader header, IJuteRecord? body)
+    private bool Write(ClientConnection connection, ConnectResponse? connect, in ReplyHeader header, in ReplyBody body)
     {
         _scratch.Clear();
         try
@@ -532,7 +532,11 @@ public sealed partial class ZooKeeperServer
             }
             else
             {
-                Framing.WriteFrame(_scratch, header, body);
+                // The body is encoded straight from what the core made (ReplyBody): no reply record.
+                var mark = _scratch.BeginFrame();
+                header.Write(_scratch);
+                body.Write(_scratch);
+                _scratch.EndFrame(mark);
             }
         }
         catch (ProtocolException e)
@@ -568,7 +572,7 @@ public sealed partial class ZooKeeperServer
 
     private void OnConnectResponse(long connectionId, ConnectResponse response)
     {
-        if (!TryGetConnection(connectionId, out var connection) || !Write(connection, response, default, null))
+        if (!TryGetConnection(connectionId, out var connection) || !Write(connection, response, default, default(ReplyBody)))
         {
             return;
         }
@@ -585,7 +589,7 @@ public sealed partial class ZooKeeperServer
         RecordReply(connection, pending, new ReplyHeader(0, _lastReplyZxid, response.TimeOut > 0 ? 0 : (int)KeeperErrorCode.SessionExpired), "connect");
     }
 
-    private void OnSend(long connectionId, ReplyHeader header, IJuteRecord? body)
+    private void OnSend(long connectionId, in ReplyHeader header, in ReplyBody body)
     {
         if (!TryGetConnection(connectionId, out var connection) || !Write(connection, null, header, body))
         {
@@ -747,7 +751,10 @@ public sealed partial class ZooKeeperServer
         public void SendConnectResponse(long connectionId, ConnectResponse response) => server.OnConnectResponse(connectionId, response);
 
         /// <inheritdoc/>
-        public void Send(long connectionId, ReplyHeader header, IJuteRecord? body) => server.OnSend(connectionId, header, body);
+        public void Send(long connectionId, ReplyHeader header, IJuteRecord? body) => server.OnSend(connectionId, header, ReplyBody.FromRecord(body));
+
+        /// <inheritdoc/>
+        public void Send(long connectionId, ReplyHeader header, in ReplyBody body) => server.OnSend(connectionId, header, body);
 
         /// <inheritdoc/>
         public void Close(long connectionId, string reason) => server.OnClose(connectionId, reason);

@@ -38,6 +38,9 @@ internal sealed class RecordingOutput : IReplicaOutput
         LastBody = body;
     }
 
+    // As the server: a body made inline is not turned into a record (the server encodes it).
+    public void Send(long connectionId, ReplyHeader header, in ReplyBody body) => Send(connectionId, header, (IJuteRecord?)null);
+
     public void Close(long connectionId, string reason) => Closes++;
 
     /// <summary>Throws unless the last reply was OK: a benchmark of failing requests measures nothing useful.</summary>

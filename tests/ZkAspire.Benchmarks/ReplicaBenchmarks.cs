@@ -44,8 +44,9 @@ public class ReplicaBenchmarks
             _output.EnsureOk();
         }
 
-        _getData = paths.Select(p => new ClientRequest(0, (int)OpCode.GetData, new GetDataRequest(p, false))).ToArray();
-        _exists = paths.Select(p => new ClientRequest(0, (int)OpCode.Exists, new ExistsRequest(p, false))).ToArray();
+        // Reads as the transport decodes them: (path, watch) inline, no request record.
+        _getData = paths.Select(p => ClientRequest.PathRead(0, (int)OpCode.GetData, p, false)).ToArray();
+        _exists = paths.Select(p => ClientRequest.PathRead(0, (int)OpCode.Exists, p, false)).ToArray();
         _setData = paths.Select(p => new ClientRequest(0, (int)OpCode.SetData, new SetDataRequest(p, data, -1))).ToArray();
         _create = new ClientRequest(0, (int)OpCode.Create, new CreateRequest("/bench/new", data, Acls.OpenAclUnsafe, 0));
         _delete = new ClientRequest(0, (int)OpCode.Delete, new DeleteRequest("/bench/new", -1));

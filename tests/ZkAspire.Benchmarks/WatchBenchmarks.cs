@@ -35,7 +35,7 @@ public class WatchBenchmarks
         var data = new byte[100];
         _replica.RequestReceived(Setter, new ClientRequest(++_xid, (int)OpCode.Create, new CreateRequest("/watched", data, Acls.OpenAclUnsafe, 0)), Now);
         _output.EnsureOk();
-        _watch = new ClientRequest(0, (int)OpCode.GetData, new GetDataRequest("/watched", true));
+        _watch = ClientRequest.PathRead(0, (int)OpCode.GetData, "/watched", true);
         _set = new ClientRequest(0, (int)OpCode.SetData, new SetDataRequest("/watched", data, -1));
     }
 

@@ -38,6 +38,9 @@ internal sealed class DataNode
     /// <summary>Gets the child names.</summary>
     public IReadOnlyCollection<string> Children => _children ?? NoChildren;
 
+    /// <summary>Gets the set of child names itself, or <see langword="null"/> for a leaf: a reply writes the names from it without copying them.</summary>
+    public HashSet<string>? ChildSet => _children;
+
     /// <summary>Copies the child names, for a snapshot that walks them while the tree changes.</summary>
     /// <returns>The names.</returns>
     public string[] CopyChildren()

@@ -20,6 +20,7 @@ internal sealed class FinalStage : IWatchEventSink
     private readonly ConnectionTable _connections;
     private readonly SessionPasswords _passwords;
     private readonly IReplicaOutput _output;
+    private readonly Action<Request>? _recycle;
     private readonly List<WatchTrigger> _triggers = [];
 
     /// <summary>Creates the stage.</summary>
@@ -31,6 +32,7 @@ internal sealed class FinalStage : IWatchEventSink
     /// <param name="connections">The connections.</param>
     /// <param name="passwords">The session password generator.</param>
     /// <param name="output">Where replies go.</param>
+    /// <param name="recycle">Takes a write's request once it is answered, for reuse; only where nothing else refers to it then (a standalone replica).</param>
     public FinalStage(
         DataTree tree,
         WatchManager watches,
@@ -39,7 +41,8 @@ internal sealed class FinalStage : IWatchEventSink
         AuthenticationProviders providers,
         ConnectionTable connections,
         SessionPasswords passwords,
-        IReplicaOutput output)
+        IReplicaOutput output,
+        Action<Request>? recycle = null)
     {
         _tree = tree;
         _watches = watches;
@@ -49,6 +52,7 @@ internal sealed class FinalStage : IWatchEventSink
         _connections = connections;
         _passwords = passwords;
         _output = output;
+        _recycle = recycle;
     }
 
     /// <summary>
@@ -113,6 +117,12 @@ internal sealed class FinalStage : IWatchEventSink
         if (result.CloseAfterReply is { } connection)
         {
             _connections.Close(connection, "session closed by the client");
+        }
+
+        // Answered: the session's queue drops it next, and a standalone replica keeps it nowhere else.
+        if (request.Kind == RequestKind.Normal)
+        {
+            _recycle?.Invoke(request);
         }
     }
 
@@ -194,10 +204,21 @@ internal sealed class FinalStage : IWatchEventSink
         _output.Send(connection.Id, new ReplyHeader(Xids.Notification, zxid, 0), watcherEvent);
     }
 
-    private void Reply(Request request, KeeperErrorCode err, IJuteRecord? body, bool bodyOnError = false)
+    private void Reply(Request request, KeeperErrorCode err, IJuteRecord? body) => Reply(request, err, ReplyBody.FromRecord(body));
+
+    // The body goes to the host inline (ReplyBody): a host that encodes at once allocates nothing for it.
+    private void Reply(Request request, KeeperErrorCode err, in ReplyBody body, bool bodyOnError = false)
     {
         var xid = request.OpCode == OpCode.Ping ? Xids.Ping : request.Xid;
-        _output.Send(request.Connection.Id, new ReplyHeader(xid, _tree.LastProcessedZxid, (int)err), err == KeeperErrorCode.Ok || bodyOnError ? body : null);
+        var header = new ReplyHeader(xid, _tree.LastProcessedZxid, (int)err);
+        if (err == KeeperErrorCode.Ok || bodyOnError)
+        {
+            _output.Send(request.Connection.Id, header, in body);
+        }
+        else
+        {
+            _output.Send(request.Connection.Id, header, default(ReplyBody));
+        }
     }
 
     private void Respond(Request request, TxnLogEntry entry, ProcessTxnResult rc)
@@ -232,14 +253,14 @@ internal sealed class FinalStage : IWatchEventSink
             return;
         }
 
-        IJuteRecord? body = request.OpCode switch
+        var body = request.OpCode switch
         {
-            OpCode.Create => new CreateResponse(rc.Path!),
-            OpCode.Create2 or OpCode.CreateTTL or OpCode.CreateContainer => new Create2Response(rc.Path!, rc.Stat.GetValueOrDefault()),
-            OpCode.SetData => new SetDataResponse(rc.Stat.GetValueOrDefault()),
-            OpCode.SetACL => new SetACLResponse(rc.Stat.GetValueOrDefault()),
-            OpCode.Multi => ToMultiResponse(rc),
-            _ => null,
+            OpCode.Create => ReplyBody.Create(rc.Path!),
+            OpCode.Create2 or OpCode.CreateTTL or OpCode.CreateContainer => ReplyBody.Create2(rc.Path!, rc.Stat.GetValueOrDefault()),
+            OpCode.SetData => ReplyBody.SetData(rc.Stat.GetValueOrDefault()),
+            OpCode.SetACL => ReplyBody.SetAcl(rc.Stat.GetValueOrDefault()),
+            OpCode.Multi => ReplyBody.FromRecord(ToMultiResponse(rc)),
+            _ => default,
         };
 
         // A multi's header carries 0 even when an op failed: the results tell (§14.3).
@@ -267,10 +288,23 @@ internal sealed class FinalStage : IWatchEventSink
         return new MultiResponse(results);
     }
 
-    private KeeperErrorCode ServeCore(Request request, out IJuteRecord? body)
+    private KeeperErrorCode ServeCore(Request request, out ReplyBody body)
     {
-        body = null;
+        body = default;
         var connection = request.Connection;
+        if (request.Path is { } path)
+        {
+            // The hottest reads, their (path, watch) bodies held inline by the transport.
+            return request.OpCode switch
+            {
+                OpCode.Exists => Exists(path, request.Watch, connection, out body),
+                OpCode.GetData => GetData(path, request.Watch, connection, out body),
+                OpCode.GetChildren => GetChildren(path, request.Watch, withStat: false, connection, out body),
+                OpCode.GetChildren2 => GetChildren(path, request.Watch, withStat: true, connection, out body),
+                _ => KeeperErrorCode.MarshallingError,
+            };
+        }
+
         switch (request.OpCode, request.Body)
         {
             case (OpCode.Ping, _):
@@ -278,10 +312,10 @@ internal sealed class FinalStage : IWatchEventSink
             case (OpCode.Sync, SyncRequest sync):
                 // Standalone: there is no leader to catch up with (§6). Replicated: the quorum's
                 // commit point, confirmed after the sync arrived, is applied by now.
-                body = new SyncResponse(sync.Path);
+                body = ReplyBody.FromRecord(new SyncResponse(sync.Path));
                 return KeeperErrorCode.Ok;
             case (OpCode.Exists, ExistsRequest exists):
-                return Exists(exists, connection, out body);
+                return Exists(exists.Path, exists.Watch, connection, out body);
             case (OpCode.GetData, GetDataRequest getData):
                 return GetData(getData.Path, getData.Watch, connection, out body);
             case (OpCode.GetChildren, GetChildrenRequest getChildren):
@@ -289,17 +323,23 @@ internal sealed class FinalStage : IWatchEventSink
             case (OpCode.GetChildren2, GetChildren2Request getChildren2):
                 return GetChildren(getChildren2.Path, getChildren2.Watch, withStat: true, connection, out body);
             case (OpCode.GetACL, GetACLRequest getAcl):
-                return GetAcl(getAcl.Path, connection, out body);
+                var aclErr = GetAcl(getAcl.Path, connection, out var aclBody);
+                body = ReplyBody.FromRecord(aclBody);
+                return aclErr;
             case (OpCode.GetAllChildrenNumber, GetAllChildrenNumberRequest count):
-                return GetAllChildrenNumber(count.Path, connection, out body);
+                var countErr = GetAllChildrenNumber(count.Path, connection, out var countBody);
+                body = ReplyBody.FromRecord(countBody);
+                return countErr;
             case (OpCode.GetEphemerals, GetEphemeralsRequest ephemerals):
-                body = GetEphemerals(ephemerals.PrefixPath, request.Session);
+                body = ReplyBody.FromRecord(GetEphemerals(ephemerals.PrefixPath, request.Session));
                 return KeeperErrorCode.Ok;
             case (OpCode.WhoAmI, _):
-                body = WhoAmI(connection);
+                body = ReplyBody.FromRecord(WhoAmI(connection));
                 return KeeperErrorCode.Ok;
             case (OpCode.AddWatch, AddWatchRequest addWatch):
-                return AddWatch(addWatch, connection, out body);
+                var watchErr = AddWatch(addWatch, connection, out var watchBody);
+                body = ReplyBody.FromRecord(watchBody);
+                return watchErr;
             case (OpCode.CheckWatches, CheckWatchesRequest check):
                 return CheckOrRemoveWatches(check.Path, check.Type, remove: false, connection);
             case (OpCode.RemoveWatches, RemoveWatchesRequest remove):
@@ -316,17 +356,18 @@ internal sealed class FinalStage : IWatchEventSink
                     setWatches.PersistentRecursiveWatches,
                     connection);
             case (OpCode.MultiRead, MultiRequest multi):
-                return MultiRead(multi, connection, out body);
+                var multiErr = MultiRead(multi, connection, out var multiBody);
+                body = ReplyBody.FromRecord(multiBody);
+                return multiErr;
             default:
                 return KeeperErrorCode.MarshallingError;
         }
     }
 
     // 3.9.2+: an existing node needs READ; a missing one still gets the exist watch (§11.6, §23.13).
-    private KeeperErrorCode Exists(ExistsRequest request, ServerConnection connection, out IJuteRecord? body)
+    private KeeperErrorCode Exists(string path, bool watch, ServerConnection connection, out ReplyBody body)
     {
-        body = null;
-        var path = request.Path;
+        body = default;
         if (path.Contains('\0', StringComparison.Ordinal))
         {
             return KeeperErrorCode.BadArguments;
@@ -338,7 +379,7 @@ internal sealed class FinalStage : IWatchEventSink
             return KeeperErrorCode.NoAuth;
         }
 
-        if (request.Watch)
+        if (watch)
         {
             _watches.AddDataWatch(path, connection);
         }
@@ -348,13 +389,13 @@ internal sealed class FinalStage : IWatchEventSink
             return KeeperErrorCode.NoNode;
         }
 
-        body = new ExistsResponse(_tree.StatOf(node));
+        body = ReplyBody.Exists(_tree.StatOf(node));
         return KeeperErrorCode.Ok;
     }
 
-    private KeeperErrorCode GetData(string path, bool watch, ServerConnection connection, out IJuteRecord? body)
+    private KeeperErrorCode GetData(string path, bool watch, ServerConnection connection, out ReplyBody body)
     {
-        body = null;
+        body = default;
         var node = _tree.GetNode(path);
         if (node is null)
         {
@@ -371,13 +412,13 @@ internal sealed class FinalStage : IWatchEventSink
             _watches.AddDataWatch(path, connection);
         }
 
-        body = new GetDataResponse(node.Data, _tree.StatOf(node));
+        body = ReplyBody.GetData(node.Data, _tree.StatOf(node));
         return KeeperErrorCode.Ok;
     }
 
-    private KeeperErrorCode GetChildren(string path, bool watch, bool withStat, ServerConnection connection, out IJuteRecord? body)
+    private KeeperErrorCode GetChildren(string path, bool watch, bool withStat, ServerConnection connection, out ReplyBody body)
     {
-        body = null;
+        body = default;
         var node = _tree.GetNode(path);
         if (node is null)
         {
@@ -387,13 +428,6 @@ internal sealed class FinalStage : IWatchEventSink
         if (!_acl.Check(node.Acl, Perms.Read, connection.AuthInfo))
         {
             return KeeperErrorCode.NoAuth;
-        }
-
-        var children = new string[node.ChildCount];
-        var i = 0;
-        foreach (var child in node.Children)
-        {
-            children[i++] = child;
         }
 
         if (watch)
@@ -401,7 +435,9 @@ internal sealed class FinalStage : IWatchEventSink
             _watches.AddChildWatch(path, connection);
         }
 
-        body = withStat ? new GetChildren2Response(children, _tree.StatOf(node)) : new GetChildrenResponse(children);
+        // The names are written from the node's own set when the reply is encoded, within this
+        // call (nothing changes the tree before), rather than copied into an array first.
+        body = withStat ? ReplyBody.Children2(node.ChildSet, _tree.StatOf(node)) : ReplyBody.Children(node.ChildSet);
         return KeeperErrorCode.Ok;
     }
 
@@ -615,16 +651,16 @@ internal sealed class FinalStage : IWatchEventSink
         foreach (var op in multi.Ops)
         {
             KeeperErrorCode err;
-            IJuteRecord? result;
+            ReplyBody result;
             switch (op.Type, op.Record)
             {
                 case (OpCode.GetChildren, GetChildrenRequest getChildren):
                     err = GetChildren(getChildren.Path, watch: false, withStat: false, connection, out result);
-                    results.Add(err == KeeperErrorCode.Ok ? new OpResult(OpCode.GetChildren, err, result) : OpResult.Error(err));
+                    results.Add(err == KeeperErrorCode.Ok ? new OpResult(OpCode.GetChildren, err, result.ToRecord()) : OpResult.Error(err));
                     break;
                 case (OpCode.GetData, GetDataRequest getData):
                     err = GetData(getData.Path, watch: false, connection, out result);
-                    results.Add(err == KeeperErrorCode.Ok ? new OpResult(OpCode.GetData, err, result) : OpResult.Error(err));
+                    results.Add(err == KeeperErrorCode.Ok ? new OpResult(OpCode.GetData, err, result.ToRecord()) : OpResult.Error(err));
                     break;
                 default:
                     var mixed = false;

@@ -13,6 +13,8 @@ namespace ZkAspire.Server.Core;
 /// </summary>
 internal sealed class PrepStage
 {
+    private const int MaxSpareChanges = 1024;
+
     private static readonly string[] SpecialPaths = [PathUtils.Root, PathUtils.ZooKeeperRoot, PathUtils.QuotaRoot, PathUtils.ConfigNode];
 
     private readonly DataTree _tree;
@@ -29,6 +31,10 @@ internal sealed class PrepStage
     // (ZooKeeper records them and rolls back, ZOOKEEPER-1624): the multi's virtual view (§14.3).
     private readonly Dictionary<string, ChangeRecord> _multiChanges = new(StringComparer.Ordinal);
     private readonly List<ChangeRecord> _multiOrder = [];
+
+    // Change records of applied txns, reused for the next writes (bounded: a burst's records go
+    // back to the collector beyond it).
+    private readonly Stack<ChangeRecord> _spareChanges = new();
     private bool _inMulti;
 
     private readonly Func<long>? _nextZxid;
@@ -233,6 +239,13 @@ internal sealed class PrepStage
             {
                 _outstandingForPath.Remove(change.Path);
             }
+
+            // Out of both indexes: nothing refers to it any more (GetRecordForPath hands out copies of its node).
+            if (_spareChanges.Count < MaxSpareChanges)
+            {
+                change.Set(0, PathUtils.Root, null);
+                _spareChanges.Push(change);
+            }
         }
     }
 
@@ -263,7 +276,17 @@ internal sealed class PrepStage
 
     private void AddChangeRecord(long zxid, string path, NodeView? node)
     {
-        var change = new ChangeRecord(zxid, Key(path), node);
+        ChangeRecord change;
+        if (_spareChanges.TryPop(out var spare))
+        {
+            spare.Set(zxid, Key(path), node);
+            change = spare;
+        }
+        else
+        {
+            change = new ChangeRecord(zxid, Key(path), node);
+        }
+
         if (_inMulti)
         {
             _multiChanges[change.Path] = change;

@@ -1,5 +1,6 @@
 // Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
 
+using System.Diagnostics.CodeAnalysis;
 using ZkAspire.Protocol;
 
 namespace ZkAspire.Server.Core;
@@ -31,7 +32,26 @@ internal sealed class Request
     /// <param name="body">The decoded body.</param>
     /// <param name="decodeError">MarshallingError when the body did not decode.</param>
     /// <param name="kind">The kind.</param>
-    public Request(ServerConnection connection, Session session, int xid, int type, IJuteRecord? body, KeeperErrorCode decodeError, RequestKind kind)
+    /// <param name="path">The path of a read whose body the transport held inline (<see cref="ClientRequest.Path"/>).</param>
+    /// <param name="watch">Its watch flag.</param>
+    public Request(ServerConnection connection, Session session, int xid, int type, IJuteRecord? body, KeeperErrorCode decodeError, RequestKind kind, string? path = null, bool watch = false) =>
+        Reset(connection, session, xid, type, body, decodeError, kind, path, watch);
+
+    /// <summary>
+    /// Makes the object another request, every other property back to its initial value: the
+    /// replica reuses one object for the reads it serves within the call that received them.
+    /// </summary>
+    /// <param name="connection">The connection it came on.</param>
+    /// <param name="session">Its session.</param>
+    /// <param name="xid">The xid to echo.</param>
+    /// <param name="type">The opcode as sent.</param>
+    /// <param name="body">The decoded body.</param>
+    /// <param name="decodeError">MarshallingError when the body did not decode.</param>
+    /// <param name="kind">The kind.</param>
+    /// <param name="path">The path of a read whose body the transport held inline.</param>
+    /// <param name="watch">Its watch flag.</param>
+    [MemberNotNull(nameof(Connection), nameof(Session))]
+    public void Reset(ServerConnection connection, Session session, int xid, int type, IJuteRecord? body, KeeperErrorCode decodeError, RequestKind kind, string? path = null, bool watch = false)
     {
         Connection = connection;
         Session = session;
@@ -40,31 +60,47 @@ internal sealed class Request
         Body = body;
         DecodeError = decodeError;
         Kind = kind;
+        Path = path;
+        Watch = watch;
+        Txn = null;
+        IsWrite = false;
+        IsQuorumSync = false;
+        SyncZxid = -1;
+        SyncApplied = false;
+        Result = null;
+        Failure = null;
+        ForwardedAuthInfo = null;
     }
 
     /// <summary>Gets the connection the request came on.</summary>
-    public ServerConnection Connection { get; }
+    public ServerConnection Connection { get; private set; }
 
     /// <summary>Gets the session.</summary>
-    public Session Session { get; }
+    public Session Session { get; private set; }
 
     /// <summary>Gets the xid.</summary>
-    public int Xid { get; }
+    public int Xid { get; private set; }
 
     /// <summary>Gets the opcode as sent.</summary>
-    public int Type { get; }
+    public int Type { get; private set; }
 
     /// <summary>Gets the opcode.</summary>
     public OpCode OpCode => (OpCode)Type;
 
     /// <summary>Gets the decoded body.</summary>
-    public IJuteRecord? Body { get; }
+    public IJuteRecord? Body { get; private set; }
+
+    /// <summary>Gets the path of a getData, exists, getChildren or getChildren2 whose body the transport held inline (<see cref="Body"/> is then <see langword="null"/>).</summary>
+    public string? Path { get; private set; }
+
+    /// <summary>Gets the watch flag of a read held inline.</summary>
+    public bool Watch { get; private set; }
 
     /// <summary>Gets the decode error, if any.</summary>
-    public KeeperErrorCode DecodeError { get; }
+    public KeeperErrorCode DecodeError { get; private set; }
 
     /// <summary>Gets the kind.</summary>
-    public RequestKind Kind { get; }
+    public RequestKind Kind { get; private set; }
 
     /// <summary>Gets or sets the txn Prep made; <see langword="null"/> for requests that change nothing (and, on a learner, for writes: the leader preps them).</summary>
     public TxnLogEntry? Txn { get; set; }
@@ -82,7 +118,7 @@ internal sealed class Request
     public bool IsQuorumSync { get; set; }
 
     /// <summary>Gets or sets the commit point the leader confirmed for a quorum sync, or −1 until known.</summary>
-    public long SyncZxid { get; set; } = -1;
+    public long SyncZxid { get; set; }
 
     /// <summary>Gets or sets whether a quorum sync's commit point has been applied: it may be answered.</summary>
     public bool SyncApplied { get; set; }
@@ -106,8 +142,8 @@ internal sealed class Request
     public bool Blocks => IsWrite || IsQuorumSync;
 }
 
-/// <summary>An applied txn and what applying it did, kept until its request can be answered.</summary>
+/// <summary>An applied txn and what applying it did, kept in its request until it can be answered (a struct: no object of its own per write).</summary>
 /// <param name="Entry">The txn.</param>
 /// <param name="Result">What applying it did.</param>
 /// <param name="CloseAfterReply">The connection of a session the txn closed, to close after the reply.</param>
-internal sealed record TxnResult(TxnLogEntry Entry, ProcessTxnResult Result, ServerConnection? CloseAfterReply);
+internal readonly record struct TxnResult(TxnLogEntry Entry, ProcessTxnResult Result, ServerConnection? CloseAfterReply);

@@ -10,8 +10,23 @@ namespace ZkAspire.Server.Core;
 /// </summary>
 internal sealed class WatchTable
 {
+    private const int MaxSpares = 1024;
+    private const int MaxSpareCapacity = 16;
+    private const int MaxLargeSpareCapacity = 4096;
+
     private readonly Dictionary<string, Dictionary<ServerConnection, WatcherModes>> _byPath = new(StringComparer.Ordinal);
     private readonly Dictionary<ServerConnection, HashSet<string>> _byConnection = [];
+
+    // One-shot watches come and go on every change of a watched znode: the per-path tables and
+    // per-connection sets they empty are kept for the next registration rather than reallocated.
+    private readonly Stack<Dictionary<ServerConnection, WatcherModes>> _spareWatcherTables = new();
+    private readonly Stack<HashSet<string>> _sparePathSets = new();
+    private readonly List<ServerConnection> _consumed = [];
+
+    // The large table of the last path that many one-shot watches emptied: kept for that path,
+    // whose watchers usually come back (every client re-reads a changed config node, say).
+    private string? _largeSparePath;
+    private Dictionary<ServerConnection, WatcherModes>? _largeSpare;
     private int _recursiveCount;
 
     /// <summary>Gets the number of (path, connection) registrations.</summary>
@@ -33,7 +48,7 @@ internal sealed class WatchTable
         if (!_byPath.TryGetValue(path, out var watchers))
         {
             // Few watchers per path is the norm.
-            watchers = new Dictionary<ServerConnection, WatcherModes>(1);
+            watchers = TakeWatcherTable(path);
             _byPath.Add(path, watchers);
         }
 
@@ -48,7 +63,7 @@ internal sealed class WatchTable
             Count++;
             if (!_byConnection.TryGetValue(connection, out var paths))
             {
-                paths = new HashSet<string>(StringComparer.Ordinal);
+                paths = _sparePathSets.TryPop(out var spare) ? spare : new HashSet<string>(StringComparer.Ordinal);
                 _byConnection.Add(connection, paths);
             }
 
@@ -118,9 +133,13 @@ internal sealed class WatchTable
                 if (watchers.Count == 0)
                 {
                     _byPath.Remove(path);
+                    Recycle(path, watchers);
                 }
             }
         }
+
+        paths.Clear();
+        Recycle(paths);
     }
 
     /// <summary>
@@ -134,24 +153,24 @@ internal sealed class WatchTable
     {
         if (_byPath.TryGetValue(path, out var atPath))
         {
-            List<ServerConnection>? consumed = null;
+            var consumed = _consumed;
+            consumed.Clear();
             foreach (var (connection, modes) in atPath)
             {
                 watchers.Add(connection);
                 if ((modes & WatcherModes.Standard) != 0)
                 {
-                    (consumed ??= []).Add(connection);
+                    consumed.Add(connection);
                 }
             }
 
-            if (consumed is not null)
+            foreach (var connection in consumed)
             {
-                foreach (var connection in consumed)
-                {
-                    var old = atPath[connection];
-                    SetModes(path, atPath, connection, old, old & ~WatcherModes.Standard);
-                }
+                var old = atPath[connection];
+                SetModes(path, atPath, connection, old, old & ~WatcherModes.Standard);
             }
+
+            consumed.Clear();
         }
 
         if (_recursiveCount == 0)
@@ -221,6 +240,7 @@ internal sealed class WatchTable
         if (watchers.Count == 0)
         {
             _byPath.Remove(path);
+            Recycle(path, watchers);
         }
 
         if (_byConnection.TryGetValue(connection, out var paths))
@@ -229,7 +249,52 @@ internal sealed class WatchTable
             if (paths.Count == 0)
             {
                 _byConnection.Remove(connection);
+                Recycle(paths);
             }
+        }
+    }
+
+    // Only small, empty tables are kept, and only as many as a burst of one-shot watches needs:
+    // a table that once held thousands of watchers goes back to the collector.
+    private void Recycle(string path, Dictionary<ServerConnection, WatcherModes> watchers)
+    {
+        var capacity = watchers.EnsureCapacity(0);
+        if (watchers.Count != 0)
+        {
+            return;
+        }
+
+        if (capacity <= MaxSpareCapacity)
+        {
+            if (_spareWatcherTables.Count < MaxSpares)
+            {
+                _spareWatcherTables.Push(watchers);
+            }
+        }
+        else if (capacity <= MaxLargeSpareCapacity)
+        {
+            _largeSparePath = path;
+            _largeSpare = watchers;
+        }
+    }
+
+    private Dictionary<ServerConnection, WatcherModes> TakeWatcherTable(string path)
+    {
+        if (_largeSpare is { } large && string.Equals(path, _largeSparePath, StringComparison.Ordinal))
+        {
+            _largeSpare = null;
+            _largeSparePath = null;
+            return large;
+        }
+
+        return _spareWatcherTables.TryPop(out var spare) ? spare : new Dictionary<ServerConnection, WatcherModes>(1);
+    }
+
+    private void Recycle(HashSet<string> paths)
+    {
+        if (_sparePathSets.Count < MaxSpares && paths.Count == 0 && paths.EnsureCapacity(0) <= MaxSpareCapacity)
+        {
+            _sparePathSets.Push(paths);
         }
     }
 }

@@ -457,21 +457,10 @@ internal sealed class ClientConnection
         return RequestHeader.Read(ref reader);
     }
 
-    private static ClientRequest DecodeBody(RequestHeader header, ref JuteReader reader)
-    {
-        try
-        {
-            return RequestBodies.TryRead(header.OpCode, ref reader, out var body)
-                ? new ClientRequest(header.Xid, header.Type, body)
-                : new ClientRequest(header.Xid, header.Type, null);
-        }
-        catch (ProtocolException)
-        {
-            // ZooKeeper answers an undecodable body with MarshallingError, in order with the
-            // session's other replies, and keeps the connection.
-            return new ClientRequest(header.Xid, header.Type, null, KeeperErrorCode.MarshallingError);
-        }
-    }
+    // ZooKeeper answers an undecodable body with MarshallingError, in order with the session's
+    // other replies, and keeps the connection. The hottest reads keep their path inline, without
+    // a request record (ClientRequest.Read).
+    private static ClientRequest DecodeBody(RequestHeader header, ref JuteReader reader) => ClientRequest.Read(header, ref reader);
 
     private delegate T FrameDecoder<T>(ref JuteReader reader);
 

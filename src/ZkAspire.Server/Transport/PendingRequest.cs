@@ -12,9 +12,12 @@ namespace ZkAspire.Server.Transport;
 /// <param name="Trace">The client's trace context, when it sent one over the negotiated extension.</param>
 internal readonly record struct PendingRequest(int Xid, int Type, long ReceivedTimestamp, IJuteRecord? Body, TraceContextHeader? Trace = null)
 {
+    /// <summary>Gets the path of a read whose body the transport held inline (<see cref="Core.ClientRequest.Path"/>).</summary>
+    public string? InlinePath { get; init; }
+
     /// <summary>The znode path a request names, if any.</summary>
     /// <returns>The path, or <see langword="null"/>.</returns>
-    public string? Path() => Body switch
+    public string? Path() => InlinePath ?? Body switch
     {
         CreateRequest r => r.Path,
         CreateTTLRequest r => r.Path,

@@ -63,16 +63,17 @@ internal sealed class FakeCore(IReplicaOutput output) : IServerCore
                 _data[create.Path] = create.Data;
                 Reply(request.Xid, KeeperErrorCode.Ok, new CreateResponse(create.Path));
                 break;
-            case OpCode.GetData when request.Body is GetDataRequest get:
-                if (!_data.TryGetValue(get.Path, out var data))
+            // The transport holds a getData's (path, watch) inline, without a record (ClientRequest.Read).
+            case OpCode.GetData when request.Path is { } getPath:
+                if (!_data.TryGetValue(getPath, out var data))
                 {
                     Reply(request.Xid, KeeperErrorCode.NoNode, null);
                     break;
                 }
 
-                if (get.Watch)
+                if (request.Watch)
                 {
-                    Watchers(_oneShot, get.Path).Add(connectionId);
+                    Watchers(_oneShot, getPath).Add(connectionId);
                 }
 
                 Reply(request.Xid, KeeperErrorCode.Ok, new GetDataResponse(data, default));
