@@ -68,6 +68,42 @@ public sealed class StandaloneDiskFaultTests : IDisposable
         Assert.Null(await reader.ExistsAsync("/during", Ct));
     }
 
+    [Fact]
+    public async Task ASnapshotDueWhileTheLastIsStillWrittenIsSkippedAndTheCountStartsAgain()
+    {
+        // ZooKeeper's SyncRequestProcessor: "Too busy to snap, skipping", with the log rolled, so
+        // a slow snapshot is not followed by another one at once (back to back under load).
+        var options = new ZooKeeperServerOptions { DataDir = _root, ClientPort = 0, ForceSync = true, PreAllocSizeKb = 64, SnapCount = 20 };
+        var disk = new BreakableFileSystem();
+        var logs = new CapturingLoggerFactory();
+        await using var server = new ZooKeeperServer(options, logs) { StorageFileSystem = disk };
+        await server.StartAsync(Ct);
+        await logs.WaitForLineAsync("written");
+        await using var client = await ConnectAsync(server.Port);
+
+        disk.HoldSnapshots();
+        var busy = false;
+        for (var i = 0; i < 200 && !busy; i++)
+        {
+            await client.CreateAsync("/n" + i, [1], cancellationToken: Ct);
+            busy = logs.Lines.Any(l => l.Contains("Too busy to snap", StringComparison.Ordinal));
+        }
+
+        Assert.True(busy, "no snapshot was skipped while one was held");
+        Assert.Equal(2, Taken());
+
+        disk.ReleaseSnapshots();
+        await Poll.UntilAsync(() => Task.FromResult(logs.Lines.Count(l => l.Contains(" written: ", StringComparison.Ordinal)) == 2));
+
+        // Fewer txns than any threshold (snapCount / 2 + 1) since the skip rolled the log: no
+        // snapshot starts just because the held one ended.
+        await client.CreateAsync("/after", [1], cancellationToken: Ct);
+        await client.CreateAsync("/after2", [1], cancellationToken: Ct);
+        Assert.Equal(2, Taken());
+
+        int Taken() => logs.Lines.Count(l => l.Contains("Taking a snapshot", StringComparison.Ordinal));
+    }
+
     private static Task<ZooKeeperClient> ConnectAsync(int port) => ZooKeeperClient.ConnectAsync(
         new ZooKeeperClientOptions { ConnectionString = "127.0.0.1:" + port, SessionTimeout = TimeSpan.FromSeconds(30) },
         Ct);

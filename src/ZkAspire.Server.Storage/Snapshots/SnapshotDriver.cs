@@ -90,16 +90,24 @@ public sealed class SnapshotDriver : IDisposable
     /// <param name="txnsSinceRoll">Txns logged since the last roll (<see cref="FileTxnLog.TxnsSinceRoll"/>).</param>
     /// <param name="bytesSinceRoll">Log bytes since the last roll, or 0 if not counted.</param>
     /// <returns><see langword="true"/> if the host should roll the log and begin one.</returns>
-    public bool ShouldSnapshot(long txnsSinceRoll, long bytesSinceRoll = 0)
-    {
-        if (InProgress)
-        {
-            return false;
-        }
+    public bool ShouldSnapshot(long txnsSinceRoll, long bytesSinceRoll = 0) => !InProgress && IsDue(txnsSinceRoll, bytesSinceRoll);
 
+    /// <summary>Whether the log since the last roll is long enough for a snapshot, in progress or not (ZooKeeper's <c>shouldSnapshot</c>).</summary>
+    /// <param name="txnsSinceRoll">Txns logged since the last roll (<see cref="FileTxnLog.TxnsSinceRoll"/>).</param>
+    /// <param name="bytesSinceRoll">Log bytes since the last roll, or 0 if not counted.</param>
+    /// <returns><see langword="true"/> if due.</returns>
+    public bool IsDue(long txnsSinceRoll, long bytesSinceRoll = 0)
+    {
         var bySize = _options.SnapSizeLimitBytes > 0 && bytesSinceRoll > (_options.SnapSizeLimitBytes / 2) + (long)(_randomRoll / (double)_options.SnapCount * _options.SnapSizeLimitBytes);
         return txnsSinceRoll >= Threshold || bySize;
     }
+
+    /// <summary>
+    /// Skips a snapshot that came due while the previous one is still being written (ZooKeeper's
+    /// "Too busy to snap, skipping"): draws the next threshold, as a begun snapshot does. The host
+    /// rolls the log as well, so the count starts again.
+    /// </summary>
+    public void SkipBusy() => _randomRoll = _random.Next(_options.SnapCount / 2);
 
     /// <summary>Begins writing a snapshot the host took with <c>Replica.BeginSnapshot</c> (after rolling the log).</summary>
     /// <param name="snapshot">The snapshot cursor.</param>

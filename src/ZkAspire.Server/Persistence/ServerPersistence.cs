@@ -108,7 +108,7 @@ internal sealed class ServerPersistence : IReplicaLogListener
             }
 
             // The same secret after every restart, or restored sessions could not be resumed.
-            replicaOptions.SessionSecret = SessionSecretFile.LoadOrCreate(Options);
+            replicaOptions.SessionSecret = SessionSecretFile.LoadOrCreate(Options, FileSystem);
             recovered = StorageRecovery.Recover(Options, replicaOptions, FileSystem);
             foreach (var message in recovered.Messages)
             {
@@ -145,7 +145,7 @@ internal sealed class ServerPersistence : IReplicaLogListener
             _logger.LogWarning("forceSync=no: writes are acknowledged before they reach the disk; a power loss or an OS crash can lose acknowledged writes");
         }
 
-        _snapshots = new SnapshotDriver(Options, new Random(), time: _time);
+        _snapshots = new SnapshotDriver(Options, new Random(), FileSystem, _time);
         _snapshots.WriterProgressed += QueueStep;
 
         // ZooKeeper snapshots at every start that replayed txns (ZooKeeperServer.loadData); we do
@@ -210,7 +210,7 @@ internal sealed class ServerPersistence : IReplicaLogListener
         }
 
         _logger.LogInformation("{Summary} Recovered {Directory} in {Elapsed} ms", recovered.Summary, Describe(), (long)_time.GetElapsedTime(started).TotalMilliseconds);
-        _snapshots = new SnapshotDriver(Options, new Random(), time: _time);
+        _snapshots = new SnapshotDriver(Options, new Random(), FileSystem, _time);
         _snapshots.WriterProgressed += QueueStep;
 
         // A member that starts empty snapshots at once, so that its log never has to start at
@@ -227,8 +227,24 @@ internal sealed class ServerPersistence : IReplicaLogListener
     {
         var snapshots = _snapshots!;
         var log = _log!;
-        if (snapshots.InProgress || (!_snapshotDue && !snapshots.ShouldSnapshot(log.TxnsSinceRoll, log.BytesSinceRoll)))
+        if (!_snapshotDue && !snapshots.IsDue(log.TxnsSinceRoll, log.BytesSinceRoll))
         {
+            return;
+        }
+
+        if (snapshots.InProgress)
+        {
+            if (!_snapshotDue)
+            {
+                // ZooKeeper's SyncRequestProcessor: a snapshot due while the last one is still
+                // being written is skipped, and the log rolled, so the count starts again. Waiting
+                // for it instead would write snapshots back to back under a heavy write load, each
+                // of the whole tree, taking the disk from the txn log (docs/performance.md).
+                log.RollLog();
+                snapshots.SkipBusy();
+                _logger.LogWarning("Too busy to snap, skipping: the snapshot at zxid 0x{Zxid:x} is still being written", _lastSnapshotZxid);
+            }
+
             return;
         }
 

@@ -4,11 +4,16 @@ using ZkAspire.Server.Storage;
 
 namespace ZkAspire.Server.Tests.Infrastructure;
 
-/// <summary>The local file system, until <see cref="Broken"/>: then every write, resize and sync fails (a device gone bad).</summary>
+/// <summary>
+/// The local file system, until <see cref="Broken"/>: then every write, resize and sync fails (a
+/// device gone bad). <see cref="HoldSnapshots"/> makes writes of snapshot files wait (a slow disk
+/// under a snapshot) until <see cref="ReleaseSnapshots"/>.
+/// </summary>
 internal sealed class BreakableFileSystem : IStorageFileSystem
 {
     private readonly LocalFileSystem _inner = LocalFileSystem.Instance;
     private volatile bool _broken;
+    private volatile TaskCompletionSource? _snapshotGate;
 
     public bool Broken
     {
@@ -16,7 +21,14 @@ internal sealed class BreakableFileSystem : IStorageFileSystem
         set => _broken = value;
     }
 
-    public IStorageFile Open(string path, StorageFileMode mode, long preallocationSize = 0) => new File(this, _inner.Open(path, mode, preallocationSize));
+    /// <summary>Makes snapshot writes wait from now on (at most 30 s each).</summary>
+    public void HoldSnapshots() => _snapshotGate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Lets snapshot writes go on.</summary>
+    public void ReleaseSnapshots() => _snapshotGate?.TrySetResult();
+
+    public IStorageFile Open(string path, StorageFileMode mode, long preallocationSize = 0) =>
+        new File(this, _inner.Open(path, mode, preallocationSize), Path.GetFileName(path).StartsWith("snapshot.", StringComparison.Ordinal));
 
     public IReadOnlyList<string> List(string directory, string prefix) => _inner.List(directory, prefix);
 
@@ -30,7 +42,7 @@ internal sealed class BreakableFileSystem : IStorageFileSystem
 
     public void SyncDirectory(string directory) => _inner.SyncDirectory(directory);
 
-    private sealed class File(BreakableFileSystem owner, IStorageFile inner) : IStorageFile
+    private sealed class File(BreakableFileSystem owner, IStorageFile inner, bool snapshot) : IStorageFile
     {
         public long Length => inner.Length;
 
@@ -45,6 +57,12 @@ internal sealed class BreakableFileSystem : IStorageFileSystem
         public void Write(ReadOnlySpan<byte> buffer, long offset)
         {
             Check();
+            if (snapshot && owner._snapshotGate is { } gate)
+            {
+                // The snapshot's writer thread, never the event loop: waiting here is a slow disk.
+                gate.Task.Wait(TimeSpan.FromSeconds(30));
+            }
+
             inner.Write(buffer, offset);
         }
 
