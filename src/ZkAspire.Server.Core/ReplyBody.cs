@@ -94,6 +94,17 @@ public readonly struct ReplyBody
     /// <returns>The body.</returns>
     internal static ReplyBody Children2(HashSet<string>? children, in Stat stat) => new(Kind.Children2, children, stat);
 
+    /// <summary>Writes a whole reply frame: the length prefix, the header, then this body (as <c>Framing.WriteFrame</c> does with a record).</summary>
+    /// <param name="writer">The writer.</param>
+    /// <param name="header">The reply header.</param>
+    public void WriteFrame(JuteWriter writer, in ReplyHeader header)
+    {
+        var mark = writer.BeginFrame();
+        header.Write(writer);
+        Write(writer);
+        writer.EndFrame(mark);
+    }
+
     /// <summary>Writes the body's fields, exactly as its record would (nothing for no body).</summary>
     /// <param name="writer">The writer.</param>
     public void Write(JuteWriter writer)

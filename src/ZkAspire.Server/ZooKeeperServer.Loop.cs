@@ -533,10 +533,7 @@ public sealed partial class ZooKeeperServer
             else
             {
                 // The body is encoded straight from what the core made (ReplyBody): no reply record.
-                var mark = _scratch.BeginFrame();
-                header.Write(_scratch);
-                body.Write(_scratch);
-                _scratch.EndFrame(mark);
+                body.WriteFrame(_scratch, header);
             }
         }
         catch (ProtocolException e)

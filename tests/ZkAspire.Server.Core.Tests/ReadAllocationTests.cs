@@ -70,10 +70,7 @@ public sealed class ReadAllocationTests
         public void Send(long connectionId, ReplyHeader header, in ReplyBody body)
         {
             _writer.Clear();
-            var mark = _writer.BeginFrame();
-            header.Write(_writer);
-            body.Write(_writer);
-            _writer.EndFrame(mark);
+            body.WriteFrame(_writer, header);
             Count(header);
         }
 

@@ -140,10 +140,7 @@ public sealed class ReplyBodyTests
 
             InlineBodies++;
             using var writer = new JuteWriter();
-            var mark = writer.BeginFrame();
-            header.Write(writer);
-            body.Write(writer);
-            writer.EndFrame(mark);
+            body.WriteFrame(writer, header);
             Frames.Add(writer.ToArray());
         }
 

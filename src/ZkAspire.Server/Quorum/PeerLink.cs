@@ -4,6 +4,7 @@ using System.Buffers.Binary;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using ZkAspire.Server.Consensus;
+using ZkAspire.Server.Transport;
 
 namespace ZkAspire.Server.Quorum;
 
@@ -143,19 +144,7 @@ internal sealed class PeerLink
             }
         }
 
-        if (signal is null)
-        {
-            return;
-        }
-
-        if (sendNow)
-        {
-            signal.TrySetResult();
-        }
-        else
-        {
-            ThreadPool.UnsafeQueueUserWorkItem(static s => s.TrySetResult(), signal, preferLocal: false);
-        }
+        WriterWake.Release(signal, sendNow);
     }
 
     /// <summary>Closes the link (idempotent).</summary>

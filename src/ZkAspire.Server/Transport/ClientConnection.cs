@@ -196,19 +196,7 @@ internal sealed class ClientConnection
             }
         }
 
-        if (signal is null)
-        {
-            return;
-        }
-
-        if (sendNow)
-        {
-            signal.TrySetResult();
-        }
-        else
-        {
-            ThreadPool.UnsafeQueueUserWorkItem(static s => s.TrySetResult(), signal, preferLocal: false);
-        }
+        WriterWake.Release(signal, sendNow);
     }
 
     /// <summary>
