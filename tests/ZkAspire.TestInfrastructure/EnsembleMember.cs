@@ -158,6 +158,20 @@ public sealed class EnsembleMember : IAsyncDisposable
     public async Task PauseAsync()
     {
         await SignalAsync("-STOP").ConfigureAwait(false);
+
+        // kill returns once the signal is sent, not once every thread has stopped: a request in
+        // that moment (a JVM's srvr) could still be answered. Wait for the kernel to say stopped.
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (!IsStopped(ProcessId!.Value))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException($"server.{Id} did not stop within 5 s of SIGSTOP.");
+            }
+
+            await Task.Delay(5).ConfigureAwait(false);
+        }
+
         IsPaused = true;
         Append(string.Create(CultureInfo.InvariantCulture, $"----- paused at {DateTimeOffset.UtcNow:HH:mm:ss.fff} -----"));
     }
@@ -259,6 +273,22 @@ public sealed class EnsembleMember : IAsyncDisposable
         {
             Live.TryRemove(process, out _);
             throw new InvalidOperationException($"server.{Id} ({_kind}) exited with code {process.ExitCode}:\n{Log}");
+        }
+    }
+
+    /// <summary>Whether /proc says the process is stopped (state T): after SIGSTOP, every thread has stopped.</summary>
+    private static bool IsStopped(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/stat");
+
+            // "pid (comm) state ...": comm may hold spaces and parentheses, the state follows the last ')'.
+            return stat[(stat.LastIndexOf(')') + 2)..].StartsWith('T');
+        }
+        catch (IOException)
+        {
+            return false;
         }
     }
 
