@@ -504,11 +504,11 @@ public sealed partial class Replica
 
         var known = _sessions.Get(message.SessionId);
         var session = known ?? new Session(message.SessionId, 0);
-        var request = new Request(RemoteConnection(from), session, message.Cxid, message.Type, message.Body, message.DecodeError, RequestKind.Normal)
-        {
-            ForwardedAuthInfo = message.AuthInfo,
-            IsWrite = true,
-        };
+        // Prepped and proposed within this call and queued nowhere (the learner answers its
+        // client): the object goes back to the pool before the call returns.
+        var request = _requests.Take(RemoteConnection(from), session, message.Cxid, message.Type, message.Body, message.DecodeError, RequestKind.Normal);
+        request.ForwardedAuthInfo = message.AuthInfo;
+        request.IsWrite = true;
 
         if (known is null || (known.IsClosing && request.OpCode != OpCode.CloseSession))
         {
@@ -529,6 +529,7 @@ public sealed partial class Replica
             // A straggler of the owner's closed connection, a duplicate, or a write out of its
             // connection's order: prepping it would apply a write twice or out of order. Nobody
             // waits for its reply.
+            _requests.Return(request);
             return;
         }
         else
@@ -537,6 +538,7 @@ public sealed partial class Replica
         }
 
         Propose(request.Txn!, null);
+        _requests.Return(request);
 
         void Accept()
         {
@@ -558,9 +560,10 @@ public sealed partial class Replica
         }
 
         session.Claim(from, message.ConnectionId);
-        var request = new Request(RemoteConnection(from), session, 0, (int)OpCode.CreateSession, null, KeeperErrorCode.Ok, RequestKind.Connect);
+        var request = _requests.Take(RemoteConnection(from), session, 0, (int)OpCode.CreateSession, null, KeeperErrorCode.Ok, RequestKind.Connect);
         _prep.PrepCreateSession(request, message.TimeoutMs, nowMs);
         Propose(request.Txn!, null);
+        _requests.Return(request);
     }
 
     // ZooKeeper's LearnerHandler REVALIDATE: a live session is touched and now belongs to the learner.

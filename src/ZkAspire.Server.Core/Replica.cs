@@ -44,8 +44,8 @@ public sealed partial class Replica
     private readonly List<Session> _expired = [];
     private readonly List<string> _reapable = [];
 
-    // The request object of the last read served within the call that received it, reused for the next one.
-    private Request? _spareRequest;
+    // Request objects nothing refers to any more (answered, or forwarded and proposed), reused.
+    private readonly RequestPool _requests = new();
 
     // Rebuilt when the role changes (the stage chain) or a leader's snapshot replaces the tree.
     private DataTree _tree;
@@ -179,6 +179,9 @@ public sealed partial class Replica
     /// <summary>Gets the data tree, for tests that set up states no client could reach quickly (a wrapped sequence counter).</summary>
     internal DataTree Tree => _tree;
 
+    /// <summary>Gets how many <see cref="Request"/> objects this replica had to create (none was spare), for tests of their reuse.</summary>
+    internal long RequestsCreated => _requests.Created;
+
     /// <summary>A client connected; no session yet.</summary>
     /// <param name="connectionId">The host's id for the connection, unique for the process lifetime.</param>
     /// <param name="remoteAddress">The client's IP address (the identity of the <c>ip</c> ACL scheme).</param>
@@ -248,7 +251,8 @@ public sealed partial class Replica
             created.Connection = connection;
             created.Claim(_myId, connection.Id);
             connection.Session = created;
-            var connect = new Request(connection, created, 0, (int)OpCode.CreateSession, null, KeeperErrorCode.Ok, RequestKind.Connect) { IsWrite = true };
+            var connect = _requests.Take(connection, created, 0, (int)OpCode.CreateSession, null, KeeperErrorCode.Ok, RequestKind.Connect);
+            connect.IsWrite = true;
             switch (_role)
             {
                 case ReplicaRole.Standalone:
@@ -666,7 +670,7 @@ public sealed partial class Replica
             connection.IsClosing = true;
         }
 
-        var pending = TakeRequest(connection, session, request, kind);
+        var pending = _requests.Take(connection, session, request.Xid, request.Type, request.Body, request.DecodeError, kind, request.Path, request.Watch);
         if (PrepStage.IsWrite(pending))
         {
             pending.IsWrite = true;
@@ -713,27 +717,13 @@ public sealed partial class Replica
 
         // A read on a session with nothing waiting is served inside Accept and kept by nothing
         // afterwards (FinalStage answers it at once): its object serves the next request. One
-        // that waits behind a write stays in the session's queue and is not reused.
+        // that waits behind a write goes back to the pool when the session's queue drops it.
         var servedNow = session.Pending.Count == 0;
         _commit.Accept(pending);
         if (servedNow && session.Pending.Count == 0)
         {
-            _spareRequest = pending;
+            _requests.Return(pending);
         }
-    }
-
-    private void RecycleRequest(Request request) => _spareRequest = request;
-
-    private Request TakeRequest(ServerConnection connection, Session session, ClientRequest request, RequestKind kind)
-    {
-        if (_spareRequest is not { } spare)
-        {
-            return new Request(connection, session, request.Xid, request.Type, request.Body, request.DecodeError, kind, request.Path, request.Watch);
-        }
-
-        _spareRequest = null;
-        spare.Reset(connection, session, request.Xid, request.Type, request.Body, request.DecodeError, kind, request.Path, request.Watch);
-        return spare;
     }
 
     // Queued before its txn is submitted: without persistence the txn commits within the call.
@@ -814,11 +804,11 @@ public sealed partial class Replica
     private void BuildStages(Func<long>? nextZxid)
     {
         _prep = new PrepStage(_tree, _acl, _options, nextZxid);
+        _final = new FinalStage(_tree, _watches, _sessions, _acl, _providers, _connections, _passwords, _output);
 
-        // A standalone replica's answered writes are referenced by nothing once answered (an
-        // ensemble's proposals and forwarded requests may still be): their Request objects are reused.
-        _final = new FinalStage(_tree, _watches, _sessions, _acl, _providers, _connections, _passwords, _output, _role == ReplicaRole.Standalone ? RecycleRequest : null);
-        _commit = new CommitStage(_prep, _final);
+        // Every role: a request that leaves its session's queue answered is referenced by nothing
+        // (a leader's proposal table and a learner's commit matching let go of it first).
+        _commit = new CommitStage(_prep, _final, _requests);
         _persist = new PersistStage(_persistence, _commit.Committed);
         _containerManager = new ContainerManager(_tree, _options.ContainerCheckIntervalMs);
     }

@@ -17,14 +17,17 @@ internal sealed class CommitStage
 {
     private readonly PrepStage _prep;
     private readonly FinalStage _final;
+    private readonly RequestPool? _pool;
 
     /// <summary>Creates the stage.</summary>
     /// <param name="prep">The prep stage (its change records go once a txn is applied).</param>
     /// <param name="final">The final stage.</param>
-    public CommitStage(PrepStage prep, FinalStage final)
+    /// <param name="pool">Takes the requests that leave a session's queue answered, for reuse (<see langword="null"/>: they are left to the collector).</param>
+    public CommitStage(PrepStage prep, FinalStage final, RequestPool? pool = null)
     {
         _prep = prep;
         _final = final;
+        _pool = pool;
     }
 
     /// <summary>Gets the number of requests received and not yet answered.</summary>
@@ -119,6 +122,10 @@ internal sealed class CommitStage
 
             pending.Dequeue();
             Outstanding--;
+
+            // Answered and out of the queue: a leader's proposal table dropped it at its commit,
+            // a learner matched its commit while it was queued, and nothing else keeps a request.
+            _pool?.Return(head);
         }
     }
 

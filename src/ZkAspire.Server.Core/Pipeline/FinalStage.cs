@@ -20,7 +20,6 @@ internal sealed class FinalStage : IWatchEventSink
     private readonly ConnectionTable _connections;
     private readonly SessionPasswords _passwords;
     private readonly IReplicaOutput _output;
-    private readonly Action<Request>? _recycle;
     private readonly List<WatchTrigger> _triggers = [];
 
     /// <summary>Creates the stage.</summary>
@@ -32,7 +31,6 @@ internal sealed class FinalStage : IWatchEventSink
     /// <param name="connections">The connections.</param>
     /// <param name="passwords">The session password generator.</param>
     /// <param name="output">Where replies go.</param>
-    /// <param name="recycle">Takes a write's request once it is answered, for reuse; only where nothing else refers to it then (a standalone replica).</param>
     public FinalStage(
         DataTree tree,
         WatchManager watches,
@@ -41,8 +39,7 @@ internal sealed class FinalStage : IWatchEventSink
         AuthenticationProviders providers,
         ConnectionTable connections,
         SessionPasswords passwords,
-        IReplicaOutput output,
-        Action<Request>? recycle = null)
+        IReplicaOutput output)
     {
         _tree = tree;
         _watches = watches;
@@ -52,7 +49,6 @@ internal sealed class FinalStage : IWatchEventSink
         _connections = connections;
         _passwords = passwords;
         _output = output;
-        _recycle = recycle;
     }
 
     /// <summary>
@@ -117,12 +113,6 @@ internal sealed class FinalStage : IWatchEventSink
         if (result.CloseAfterReply is { } connection)
         {
             _connections.Close(connection, "session closed by the client");
-        }
-
-        // Answered: the session's queue drops it next, and a standalone replica keeps it nowhere else.
-        if (request.Kind == RequestKind.Normal)
-        {
-            _recycle?.Invoke(request);
         }
     }
 

@@ -39,7 +39,7 @@ internal sealed class Request
 
     /// <summary>
     /// Makes the object another request, every other property back to its initial value: the
-    /// replica reuses one object for the reads it serves within the call that received them.
+    /// replica reuses the objects of answered requests (<see cref="RequestPool"/>).
     /// </summary>
     /// <param name="connection">The connection it came on.</param>
     /// <param name="session">Its session.</param>
@@ -70,7 +70,26 @@ internal sealed class Request
         Result = null;
         Failure = null;
         ForwardedAuthInfo = null;
+        IsSpare = false;
     }
+
+    /// <summary>
+    /// Lets go of what the request held (its body, txn and result; its connection and session
+    /// stay until it is reset, as they cannot be null) when it goes back to the pool.
+    /// </summary>
+    public void Release()
+    {
+        Body = null;
+        Path = null;
+        Txn = null;
+        Result = null;
+        Failure = null;
+        ForwardedAuthInfo = null;
+        IsSpare = true;
+    }
+
+    /// <summary>Gets whether the object is in the <see cref="RequestPool"/>, waiting to be another request.</summary>
+    public bool IsSpare { get; private set; }
 
     /// <summary>Gets the connection the request came on.</summary>
     public ServerConnection Connection { get; private set; }
