@@ -201,7 +201,7 @@ internal sealed partial class DataTree
                 rc.Path = check.Path;
                 break;
             case (OpCode.Multi, MultiTxn multi):
-                ProcessMulti(header, multi, rc, triggers);
+                ProcessMulti(header, multi, ref rc, triggers);
                 break;
             case (OpCode.CreateSession, _):
                 // Sessions live in the session tracker; the txn only records the timeout.
@@ -214,7 +214,7 @@ internal sealed partial class DataTree
         return rc;
     }
 
-    private void ProcessMulti(in TxnHeader header, MultiTxn multi, ProcessTxnResult rc, List<WatchTrigger> triggers)
+    private void ProcessMulti(in TxnHeader header, MultiTxn multi, ref ProcessTxnResult rc, List<WatchTrigger> triggers)
     {
         // A multi that failed in Prep carries the txns of the ops before the failure; they are
         // reported as errors 0 and those after the failing op as −2, and nothing is applied (§14.3).
@@ -228,7 +228,8 @@ internal sealed partial class DataTree
             }
         }
 
-        rc.MultiResult = new List<ProcessTxnResult>(multi.Txns.Count);
+        var results = new List<ProcessTxnResult>(multi.Txns.Count);
+        rc.MultiResult = results;
         var postFailed = false;
         foreach (var sub in multi.Txns)
         {
@@ -245,7 +246,7 @@ internal sealed partial class DataTree
             }
 
             var subResult = ProcessTxnCore(header with { Type = type }, record, triggers);
-            rc.MultiResult.Add(subResult);
+            results.Add(subResult);
             if (subResult.Err != KeeperErrorCode.Ok && rc.Err == KeeperErrorCode.Ok)
             {
                 rc.Err = subResult.Err;

@@ -4,8 +4,12 @@ using ZkAspire.Protocol;
 
 namespace ZkAspire.Server.Core;
 
-/// <summary>What applying one txn did (ZooKeeper's <c>DataTree.ProcessTxnResult</c>).</summary>
-internal sealed class ProcessTxnResult
+/// <summary>
+/// What applying one txn did (ZooKeeper's <c>DataTree.ProcessTxnResult</c>). A struct: it travels
+/// inside its request's <see cref="TxnResult"/> until the write is answered, with no object of its
+/// own per write (a multi's sub-results are a list of them).
+/// </summary>
+internal struct ProcessTxnResult
 {
     /// <summary>Gets or sets the txn type (for a multi's sub-results: the sub-txn's type).</summary>
     public int Type { get; set; }

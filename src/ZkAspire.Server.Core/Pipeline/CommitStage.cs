@@ -105,7 +105,7 @@ internal sealed class CommitStage
         {
             if (head.Result is { } result)
             {
-                _final.Respond(head, result);
+                _final.Respond(head, in result);
             }
             else if (head.Failure is { } failure)
             {

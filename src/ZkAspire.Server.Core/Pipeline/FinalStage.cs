@@ -53,7 +53,7 @@ internal sealed class FinalStage : IWatchEventSink
 
     /// <summary>
     /// Applies a committed txn: the tree changes, session bookkeeping follows, and watches fire.
-    /// The originating request, if any, is answered with <see cref="Respond(Request, TxnResult)"/> in its turn.
+    /// The originating request, if any, is answered with <see cref="Respond(Request, in TxnResult)"/> in its turn.
     /// </summary>
     /// <param name="entry">The txn.</param>
     /// <param name="request">The client request it answers, or <see langword="null"/> for server-issued and other servers' txns.</param>
@@ -107,7 +107,7 @@ internal sealed class FinalStage : IWatchEventSink
     /// <summary>Answers a write whose txn was applied, then closes the connection of a session it closed.</summary>
     /// <param name="request">The request.</param>
     /// <param name="result">What applying its txn did.</param>
-    public void Respond(Request request, TxnResult result)
+    public void Respond(Request request, in TxnResult result)
     {
         Respond(request, result.Entry, result.Result);
         if (result.CloseAfterReply is { } connection)
@@ -211,7 +211,7 @@ internal sealed class FinalStage : IWatchEventSink
         }
     }
 
-    private void Respond(Request request, TxnLogEntry entry, ProcessTxnResult rc)
+    private void Respond(Request request, TxnLogEntry entry, in ProcessTxnResult rc)
     {
         var connection = request.Connection;
         if (connection.IsClosed)
@@ -249,7 +249,7 @@ internal sealed class FinalStage : IWatchEventSink
             OpCode.Create2 or OpCode.CreateTTL or OpCode.CreateContainer => ReplyBody.Create2(rc.Path!, rc.Stat.GetValueOrDefault()),
             OpCode.SetData => ReplyBody.SetData(rc.Stat.GetValueOrDefault()),
             OpCode.SetACL => ReplyBody.SetAcl(rc.Stat.GetValueOrDefault()),
-            OpCode.Multi => ReplyBody.FromRecord(ToMultiResponse(rc)),
+            OpCode.Multi => ReplyBody.FromRecord(ToMultiResponse(in rc)),
             _ => default,
         };
 
@@ -257,7 +257,7 @@ internal sealed class FinalStage : IWatchEventSink
         Reply(request, request.OpCode == OpCode.Multi ? KeeperErrorCode.Ok : rc.Err, body);
     }
 
-    private static MultiResponse ToMultiResponse(ProcessTxnResult rc)
+    private static MultiResponse ToMultiResponse(in ProcessTxnResult rc)
     {
         var subResults = rc.MultiResult ?? [];
         var results = new List<OpResult>(subResults.Count);
