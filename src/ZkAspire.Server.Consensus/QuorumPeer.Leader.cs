@@ -12,6 +12,12 @@ namespace ZkAspire.Server.Consensus;
 public sealed partial class QuorumPeer
 {
     private readonly SortedDictionary<long, LearnerHandler> _learners = [];
+
+    // The learners in sid order as an array, made again after a change: the loops run for every
+    // proposal and acknowledgment enumerate it without allocating (a SortedDictionary's
+    // enumerator allocates its stack of nodes each time). Nothing changes the learners inside
+    // those loops (the dictionary's enumerator would have thrown).
+    private LearnerHandler[]? _learnerArray;
     private readonly HashSet<long> _connectingFollowers = [];
     private readonly HashSet<long> _epochAckers = [];
     private readonly HashSet<long> _newLeaderAckers = [];
@@ -50,7 +56,7 @@ public sealed partial class QuorumPeer
         get
         {
             var count = 0;
-            foreach (var handler in _learners.Values)
+            foreach (var handler in Learners)
             {
                 count += handler.State == HandlerState.Synced && !handler.IsObserver ? 1 : 0;
             }
@@ -65,7 +71,7 @@ public sealed partial class QuorumPeer
         get
         {
             var count = 0;
-            foreach (var handler in _learners.Values)
+            foreach (var handler in Learners)
             {
                 count += handler.State is HandlerState.EpochAcked or HandlerState.Syncing ? 1 : 0;
             }
@@ -121,7 +127,7 @@ public sealed partial class QuorumPeer
         var prev = _log.LastZxid;
         AppendTxn(new TxnEntry(zxid, data));
         List<long>? overflow = null;
-        foreach (var handler in _learners.Values)
+        foreach (var handler in Learners)
         {
             if (!handler.IsObserver && handler.State is HandlerState.Syncing or HandlerState.Synced)
             {
@@ -210,6 +216,7 @@ public sealed partial class QuorumPeer
         // A new registration starts over, as ZooKeeper starts a new LearnerHandler per connection.
         var handler = new LearnerHandler(from, info.LearnerType) { LastHeardMs = _now };
         _learners[from] = handler;
+        _learnerArray = null;
         if (_newEpoch < 0)
         {
             // Leader.getEpochToPropose: the new epoch is above every accepted epoch it hears of,
@@ -248,7 +255,7 @@ public sealed partial class QuorumPeer
         {
             _epochAnnounced = true;
             _epochAckers.Add(_myId);
-            foreach (var handler in _learners.Values)
+            foreach (var handler in Learners)
             {
                 if (handler.State == HandlerState.Connected)
                 {
@@ -315,7 +322,7 @@ public sealed partial class QuorumPeer
         _initialHistoryEnd = _log.LastZxid;
         _leaderDeadlineMs = _now + Ms(_options.InitLimit);
         SetStatus(_state, ZabPhase.Synchronization, _myId, _newEpoch);
-        foreach (var handler in _learners.Values)
+        foreach (var handler in Learners)
         {
             if (handler.State == HandlerState.EpochAcked && !handler.IsObserver)
             {
@@ -421,7 +428,7 @@ public sealed partial class QuorumPeer
         SetStatus(_state, ZabPhase.Broadcast, _myId, _newEpoch);
         LastTransitionReason = "a quorum acknowledged NEWLEADER";
         _committed = Math.Max(_committed, _initialHistoryEnd);
-        foreach (var handler in _learners.Values)
+        foreach (var handler in Learners)
         {
             handler.LastHeardMs = _now;
             if (handler.State == HandlerState.Synced && !handler.IsObserver)
@@ -430,7 +437,7 @@ public sealed partial class QuorumPeer
             }
         }
 
-        foreach (var handler in _learners.Values)
+        foreach (var handler in Learners)
         {
             if (handler.State == HandlerState.EpochAcked && handler.IsObserver)
             {
@@ -465,7 +472,7 @@ public sealed partial class QuorumPeer
 
         _ackScratch.Clear();
         _ackScratch.Add(_durableZxid);
-        foreach (var handler in _learners.Values)
+        foreach (var handler in Learners)
         {
             if (handler.State == HandlerState.Synced && !handler.IsObserver)
             {
@@ -487,7 +494,7 @@ public sealed partial class QuorumPeer
 
         _committed = committed;
         List<long>? overflow = null;
-        foreach (var handler in _learners.Values)
+        foreach (var handler in Learners)
         {
             if (handler.State != HandlerState.Synced)
             {
@@ -554,7 +561,7 @@ public sealed partial class QuorumPeer
         // again when they come back.
         List<long>? silent = null;
         var syncLimitMs = Ms(_options.SyncLimit);
-        foreach (var handler in _learners.Values)
+        foreach (var handler in Learners)
         {
             var dead = handler.State switch
             {
@@ -572,14 +579,14 @@ public sealed partial class QuorumPeer
         {
             foreach (var sid in silent)
             {
-                _learners.Remove(sid);
+                DropLearner(sid);
             }
         }
 
         // A leader that has not heard from a quorum within syncLimit steps down (ZooKeeper's
         // "Not sufficient followers synced"): the others may have elected a new one already.
         var alive = 1;
-        foreach (var handler in _learners.Values)
+        foreach (var handler in Learners)
         {
             alive += handler.State == HandlerState.Synced && !handler.IsObserver ? 1 : 0;
         }
@@ -601,7 +608,7 @@ public sealed partial class QuorumPeer
         _round++;
         _roundWanted = false;
         _nextPingAtMs = _now + Math.Max(1, _options.TickTimeMs / 2);
-        foreach (var handler in _learners.Values)
+        foreach (var handler in Learners)
         {
             if (handler.State is HandlerState.Syncing or HandlerState.Synced)
             {
@@ -643,7 +650,7 @@ public sealed partial class QuorumPeer
         {
             var pending = _pendingSyncs[i];
             var answered = 1;
-            foreach (var handler in _learners.Values)
+            foreach (var handler in Learners)
             {
                 answered += handler.State == HandlerState.Synced && !handler.IsObserver && handler.LastRound >= pending.Round ? 1 : 0;
             }
@@ -666,7 +673,13 @@ public sealed partial class QuorumPeer
         }
     }
 
-    private void DropLearner(long sid) => _learners.Remove(sid);
+    private LearnerHandler[] Learners => _learnerArray ??= [.. _learners.Values];
+
+    private void DropLearner(long sid)
+    {
+        _learners.Remove(sid);
+        _learnerArray = null;
+    }
 
     private void DropOverflowing(List<long>? overflow)
     {
@@ -678,7 +691,7 @@ public sealed partial class QuorumPeer
         // The learner is too far behind to keep buffering for: it resynchronizes when it returns.
         foreach (var sid in overflow)
         {
-            _learners.Remove(sid);
+            DropLearner(sid);
         }
     }
 

@@ -488,6 +488,7 @@ public sealed partial class QuorumPeer
     private void LeaveRole()
     {
         _learners.Clear();
+        _learnerArray = null;
         _pendingSyncs.Clear();
         _connectingFollowers.Clear();
         _epochAckers.Clear();

@@ -34,6 +34,9 @@ public sealed partial class Replica
     // Learner: the sessions its clients touched since the last ping reply, with their timeouts.
     private readonly Dictionary<long, int> _touched = [];
 
+    // Encodes txns for consensus (EncodeTxn).
+    private readonly JuteWriter _txnWriter = new();
+
     // Txns decoded once (proposed here, or logged here as a learner) and applied later.
     private readonly Dictionary<long, TxnLogEntry> _decoded = [];
 
@@ -209,8 +212,12 @@ public sealed partial class Replica
             StopServing(nowMs);
         }
 
-        foreach (var op in ready.Persist)
+        // Indexed loops: a foreach over the IReadOnlyList properties would allocate an enumerator
+        // for each non-empty list of every Ready (several per write).
+        var persist = ready.Persist;
+        for (var i = 0; i < persist.Count; i++)
         {
+            var op = persist[i];
             switch (op.Kind)
             {
                 case PersistKind.Append:
@@ -233,24 +240,28 @@ public sealed partial class Replica
             }
         }
 
-        foreach (var message in ready.Messages)
+        var messages = ready.Messages;
+        for (var i = 0; i < messages.Count; i++)
         {
-            _peers!.Send(message.To, message.Message);
+            _peers!.Send(messages[i].To, messages[i].Message);
         }
 
-        foreach (var txn in ready.Committed)
+        var committed = ready.Committed;
+        for (var i = 0; i < committed.Count; i++)
         {
-            ApplyCommitted(txn, nowMs);
+            ApplyCommitted(committed[i], nowMs);
         }
 
-        foreach (var result in ready.SyncResults)
+        var syncResults = ready.SyncResults;
+        for (var i = 0; i < syncResults.Count; i++)
         {
-            OnSyncResult(result);
+            OnSyncResult(syncResults[i]);
         }
 
-        foreach (var received in ready.Received)
+        var received = ready.Received;
+        for (var i = 0; i < received.Count; i++)
         {
-            OnAppMessage(received, nowMs);
+            OnAppMessage(received[i], nowMs);
         }
 
         if (status is { IsServing: true } serving && _role == ReplicaRole.Looking)
@@ -699,9 +710,11 @@ public sealed partial class Replica
         }
     }
 
-    private static byte[] EncodeTxn(TxnLogEntry entry)
+    // One writer for every txn a leader proposes (its buffer rented once, kept): the loop encodes one at a time.
+    private byte[] EncodeTxn(TxnLogEntry entry)
     {
-        using var writer = new JuteWriter();
+        var writer = _txnWriter;
+        writer.Clear();
         entry.Write(writer);
         return writer.ToArray();
     }
