@@ -157,6 +157,55 @@ public sealed class EnsembleRequestReuseTests
         }
     }
 
+    [Fact]
+    public void AStandaloneServerWithGroupCommitReusesTheRequestsOfABatchAndOfTheReadsQueuedBehindIt()
+    {
+        var output = new RecordingOutput();
+        var persistence = new RecordingPersistence();
+        var replica = new Replica(new ReplicaOptions { TickTimeMs = 2000, SessionIdSeed = 0x0100_0000_0000_0001 }, output, persistence);
+        replica.ConnectionOpened(1, "127.0.0.1", Now);
+        replica.ConnectRequestReceived(1, new ConnectRequest(0, 0, 30_000, 0, new byte[16], false), Now);
+        replica.Persisted(persistence.Appended[^1].Zxid, Now);
+        var xid = 0;
+        var version = -1;
+
+        // One batch: writes and reads pipelined before one fsync, as the host's group commit sees them.
+        void Batch(int writes)
+        {
+            output.Frames.Clear();
+            var first = xid + 1;
+            for (var i = 0; i < writes; i++)
+            {
+                replica.RequestReceived(1, new ClientRequest(++xid, (int)OpCode.SetData, new SetDataRequest("/n", Data("v"), version)), Now);
+                version++;
+                replica.RequestReceived(1, new ClientRequest(++xid, (int)OpCode.GetData, new GetDataRequest("/n", false)), Now);
+            }
+
+            Assert.Empty(output.Frames);
+            replica.Persisted(persistence.Appended[^1].Zxid, Now);
+            Assert.Equal(Enumerable.Range(first, 2 * writes), output.Frames.Select(f => f.Header.Xid));
+            for (var i = 0; i < writes; i++)
+            {
+                Assert.Equal(version - writes + 1 + i, Assert.IsType<SetDataResponse>(output.Frames[2 * i].Body).Stat.Version);
+
+                // A read queued behind a write sees that write and no later one.
+                Assert.Equal(version - writes + 1 + i, Assert.IsType<GetDataResponse>(output.Frames[(2 * i) + 1].Body).Stat.Version);
+            }
+        }
+
+        replica.RequestReceived(1, new ClientRequest(++xid, (int)OpCode.Create, new CreateRequest("/n", null, Acls.OpenAclUnsafe, 0)), Now);
+        replica.Persisted(persistence.Appended[^1].Zxid, Now);
+        version = 0;
+        Batch(16);
+        var created = replica.RequestsCreated;
+        for (var round = 0; round < 50; round++)
+        {
+            Batch(1 + (round % 16));
+        }
+
+        Assert.Equal(created, replica.RequestsCreated);
+    }
+
     // Two sessions on the leader and two on each follower.
     private static Client[] Clients(InMemoryEnsemble ensemble)
     {
