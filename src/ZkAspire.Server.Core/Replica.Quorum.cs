@@ -34,7 +34,8 @@ public sealed partial class Replica
     // Learner: the sessions its clients touched since the last ping reply, with their timeouts.
     private readonly Dictionary<long, int> _touched = [];
 
-    // Encodes txns for consensus (EncodeTxn).
+    // Encodes a leader's proposals (EncodeTxn) and a learner's forwarded requests, one at a time
+    // on the loop, into bytes of their own (its buffer is rented once and kept).
     private readonly JuteWriter _txnWriter = new();
 
     // Txns decoded once (proposed here, or logged here as a learner) and applied later.
@@ -710,7 +711,6 @@ public sealed partial class Replica
         }
     }
 
-    // One writer for every txn a leader proposes (its buffer rented once, kept): the loop encodes one at a time.
     private byte[] EncodeTxn(TxnLogEntry entry)
     {
         var writer = _txnWriter;

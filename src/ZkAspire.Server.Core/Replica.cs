@@ -698,7 +698,7 @@ public sealed partial class Replica
                     }
 
                     _commit.Accept(pending);
-                    ForwardToLeader(connection, LearnerMessages.Request(pending));
+                    ForwardToLeader(connection, LearnerMessages.Request(pending, _txnWriter));
                     break;
             }
 

@@ -47,6 +47,13 @@ internal static class LearnerMessages
     public static byte[] Request(Request request)
     {
         using var writer = new JuteWriter();
+        return Request(request, writer);
+    }
+
+    // With the caller's writer (cleared first): a learner forwards every write with one.
+    public static byte[] Request(Request request, JuteWriter writer)
+    {
+        writer.Clear();
         writer.WriteByte((byte)LearnerMessageKind.Request);
         writer.WriteLong(request.Session.Id);
         writer.WriteLong(request.Connection.Id);
