@@ -107,6 +107,28 @@ public sealed class SnapshotEncodingTests
         Assert.Equal(3, acls.Count);
     }
 
+    [Fact]
+    public void ZnodesWithEqualAclsShareOneListAfterASnapshotAndTheNextWritesTheSameBytes()
+    {
+        var server = BuildTree();
+        var tree = server.Replica.Tree;
+
+        // The 20 children under /d0../d3 hold three distinct ACLs, in lists of their own (the
+        // world:anyone ones are made apart, and the test server decodes each request anew).
+        var children = Enumerable.Range(0, 20).Select(i => tree.GetNode("/d" + (i % 4) + "/c" + i)!).ToArray();
+        int Lists() => children.Select(n => n.Acl).Distinct(ReferenceEqualityComparer.Instance).Count();
+        Assert.True(Lists() >= 7, $"{Lists()} lists");
+
+        var first = Serialize(server, maxRecords: 5);
+        Assert.Equal(3, Lists());
+        Assert.Same(tree.GetNode("/none")!.Acl, tree.GetNode("/d0/c0")!.Acl);
+
+        // Sharing changes no content: the next snapshot of the same state is the same bytes.
+        Assert.Equal(first, Serialize(server, maxRecords: 5));
+        var client = server.Connect();
+        Assert.Equal(ReadWrite, client.Ok<GetACLResponse>(OpCode.GetACL, new GetACLRequest("/d2/c2")).Acl);
+    }
+
     private static TestServer BuildTree()
     {
         var server = new TestServer();

@@ -25,7 +25,7 @@ public sealed class ReplicaSnapshot
 {
     private readonly DataTree _tree;
     private readonly (long Id, int TimeoutMs)[] _sessions;
-    private readonly Dictionary<IReadOnlyList<ACL>, int> _aclIds = new(AclListComparer.Instance);
+    private readonly Dictionary<IReadOnlyList<ACL>, (int Id, IReadOnlyList<ACL> Shared)> _aclIds = new(AclListComparer.Instance);
     private readonly Stack<Frame> _stack = new();
     private int _sessionsWritten;
     private bool _begun;
@@ -158,24 +158,37 @@ public sealed class ReplicaSnapshot
     {
         var acl = node.Acl;
         int aclId;
-        if (ReferenceEquals(acl, _lastAcl) || (_lastAcl is not null && AclListComparer.Instance.Equals(acl, _lastAcl)))
+        if (ReferenceEquals(acl, _lastAcl))
         {
-            // Znodes created alike share an ACL by content, each with a list of its own (decoded
-            // from its create); comparing with the last one found is far cheaper than hashing it.
             aclId = _lastAclId;
         }
         else
         {
-            if (!_aclIds.TryGetValue(acl, out aclId))
+            // Each znode's ACL is the list decoded from its create, so znodes made alike hold equal
+            // lists that are not the same object, and comparing them reads five objects per znode.
+            // The znode is given the list this snapshot met first with that content (ZooKeeper's
+            // DataTree keeps one per distinct ACL, ReferenceCountedACLCache): the next snapshot
+            // finds it by reference, and the duplicate is garbage.
+            IReadOnlyList<ACL> shared;
+            if (_lastAcl is not null && AclListComparer.Instance.Equals(acl, _lastAcl))
             {
-                aclId = _aclIds.Count;
-                _aclIds.Add(acl, aclId);
+                (aclId, shared) = (_lastAclId, _lastAcl);
+            }
+            else if (_aclIds.TryGetValue(acl, out var known))
+            {
+                (aclId, shared) = known;
+            }
+            else
+            {
+                (aclId, shared) = (_aclIds.Count, acl);
+                _aclIds.Add(acl, (aclId, acl));
                 writer.WriteByte((byte)SnapshotRecordKind.Acl);
                 writer.WriteInt(aclId);
                 writer.WriteVector(acl);
             }
 
-            _lastAcl = acl;
+            node.Acl = shared;
+            _lastAcl = shared;
             _lastAclId = aclId;
         }
 
