@@ -32,9 +32,6 @@ public class SnapshotBenchmarks
     [Params(200_000)]
     public int Nodes { get; set; }
 
-    [Params(false, true)]
-    public bool SharedAcl { get; set; }
-
     [GlobalSetup]
     public void Setup()
     {
@@ -46,7 +43,7 @@ public class SnapshotBenchmarks
         void Create(string path, byte[]? payload)
         {
             // A fresh ACL list per request, as the transport decodes one per create.
-            var acl = SharedAcl ? Acls.OpenAclUnsafe : [new ACL(Perms.All, new Id(new string("world"), new string("anyone")))];
+            IReadOnlyList<ACL> acl = [new ACL(Perms.All, new Id(new string("world"), new string("anyone")))];
             _replica.RequestReceived(Connection, new ClientRequest(++xid, (int)OpCode.Create, new CreateRequest(path, payload, acl, 0)), Now);
             output.EnsureOk();
         }
