@@ -109,4 +109,51 @@ public sealed class SnapshotDriverTests : IDisposable
         Assert.Equal(poolIoBefore, fileSystem.IoOnThreadPool);
         Assert.True(StorageTools.VerifySnapshot(info.Path).IsValid);
     }
+
+    [Fact]
+    public void ChunkBuffersReusedWithinAndAcrossSnapshotsCarryNoStaleBytes()
+    {
+        // Few records per chunk and few queued: every chunk buffer is filled many times, with
+        // payloads longer and shorter than the last, and the same buffers serve the next snapshot.
+        var options = _dir.Options(o =>
+        {
+            o.SnapshotChunkRecords = 7;
+            o.SnapshotMaxQueuedChunks = 2;
+        });
+        List<string> live;
+        using (var server = new DurableServer(options))
+        {
+            var connection = server.Connect();
+            for (var i = 0; i < 150; i++)
+            {
+                server.Call(connection, OpCode.Create, new CreateRequest("/n" + i, new byte[(i * 37) % 700], Acls.OpenAclUnsafe, 0));
+            }
+
+            server.BeginSnapshot();
+            var first = server.FinishSnapshot();
+            Assert.True(StorageTools.VerifySnapshot(first.Path).IsValid);
+
+            for (var i = 0; i < 150; i += 3)
+            {
+                server.Call(connection, OpCode.SetData, new SetDataRequest("/n" + i, new byte[(i * 53) % 900], -1));
+                server.Call(connection, OpCode.Delete, new DeleteRequest("/n" + (i + 1), -1));
+            }
+
+            server.BeginSnapshot();
+            var second = server.FinishSnapshot();
+            Assert.True(StorageTools.VerifySnapshot(second.Path).IsValid);
+            Assert.Equal(first.Nodes - 50, second.Nodes);
+            live = server.Replica.DumpState();
+        }
+
+        // The second snapshot alone (the log before it removed) restores the state.
+        foreach (var log in Directory.GetFiles(options.LogDirectory, StorageLayout.LogPrefix + "*"))
+        {
+            File.Delete(log);
+        }
+
+        using var restarted = new DurableServer(options);
+        Assert.NotNull(restarted.Recovered.SnapshotPath);
+        Assert.Equal(live, restarted.Replica.DumpState());
+    }
 }

@@ -1,5 +1,9 @@
 // Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
 
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Text;
+using System.Text.Unicode;
 using ZkAspire.Protocol;
 
 namespace ZkAspire.Server.Core;
@@ -21,11 +25,14 @@ public sealed class ReplicaSnapshot
 {
     private readonly DataTree _tree;
     private readonly (long Id, int TimeoutMs)[] _sessions;
-    private readonly Dictionary<IReadOnlyList<ACL>, int> _aclIds = new(AclListComparer.Instance);
+    private readonly Dictionary<IReadOnlyList<ACL>, (int Id, IReadOnlyList<ACL> Shared)> _aclIds = new(AclListComparer.Instance);
     private readonly Stack<Frame> _stack = new();
     private int _sessionsWritten;
     private bool _begun;
     private bool _rootWritten;
+    private char[] _path = new char[256];
+    private IReadOnlyList<ACL>? _lastAcl;
+    private int _lastAclId;
 
     internal ReplicaSnapshot(DataTree tree, (long Id, int TimeoutMs)[] sessions)
     {
@@ -109,8 +116,10 @@ public sealed class ReplicaSnapshot
                 continue;
             }
 
-            var path = PathUtils.Combine(frame.Path, frame.Names[frame.Next++]);
-            if (_tree.GetNodeForSnapshot(path) is { } node)
+            // The child's path is built in a buffer reused for every znode (a string is made only
+            // for a znode with children, which its frame keeps): a snapshot visits every znode.
+            var path = ChildPath(frame, frame.Names[frame.Next++]);
+            if (_tree.TryGetNodeForSnapshot(path, out var node))
             {
                 WriteNode(writer, path, node);
                 budget--;
@@ -129,26 +138,96 @@ public sealed class ReplicaSnapshot
         return IsComplete;
     }
 
-    private void WriteNode(JuteWriter writer, string path, DataNode node)
+    private ReadOnlySpan<char> ChildPath(Frame frame, string name)
     {
-        if (!_aclIds.TryGetValue(node.Acl, out var aclId))
+        // The root's children are "/name"; any other's "parent/name".
+        var parent = frame.Path == PathUtils.Root ? string.Empty : frame.Path;
+        var length = parent.Length + 1 + name.Length;
+        if (_path.Length < length)
         {
-            aclId = _aclIds.Count;
-            _aclIds.Add(node.Acl, aclId);
-            writer.WriteByte((byte)SnapshotRecordKind.Acl);
-            writer.WriteInt(aclId);
-            writer.WriteVector(node.Acl);
+            _path = new char[Math.Max(length, _path.Length * 2)];
         }
 
-        writer.WriteByte((byte)SnapshotRecordKind.Node);
-        writer.WriteString(path);
-        writer.WriteBuffer(node.Data);
-        writer.WriteInt(aclId);
-        node.Stat.Write(writer);
+        parent.CopyTo(_path);
+        _path[parent.Length] = '/';
+        name.CopyTo(_path.AsSpan(parent.Length + 1));
+        return _path.AsSpan(0, length);
+    }
+
+    private void WriteNode(JuteWriter writer, ReadOnlySpan<char> path, DataNode node)
+    {
+        var acl = node.Acl;
+        int aclId;
+        if (ReferenceEquals(acl, _lastAcl))
+        {
+            aclId = _lastAclId;
+        }
+        else
+        {
+            // Each znode's ACL is the list decoded from its create, so znodes made alike hold equal
+            // lists that are not the same object, and comparing them reads five objects per znode.
+            // The znode is given the list this snapshot met first with that content (ZooKeeper's
+            // DataTree keeps one per distinct ACL, ReferenceCountedACLCache): the next snapshot
+            // finds it by reference, and the duplicate is garbage.
+            IReadOnlyList<ACL> shared;
+            if (_lastAcl is not null && AclListComparer.Instance.Equals(acl, _lastAcl))
+            {
+                (aclId, shared) = (_lastAclId, _lastAcl);
+            }
+            else if (_aclIds.TryGetValue(acl, out var known))
+            {
+                (aclId, shared) = known;
+            }
+            else
+            {
+                (aclId, shared) = (_aclIds.Count, acl);
+                _aclIds.Add(acl, (aclId, acl));
+                writer.WriteByte((byte)SnapshotRecordKind.Acl);
+                writer.WriteInt(aclId);
+                writer.WriteVector(acl);
+            }
+
+            node.Acl = shared;
+            _lastAcl = shared;
+            _lastAclId = aclId;
+        }
+
+        // The record as WriteByte, WriteString, WriteBuffer, WriteInt and StatPersisted.Write
+        // would write it, into one span: the kind, the path (length and UTF-8), the data (length,
+        // -1 for none, and bytes), the ACL id and the 60-byte persisted Stat.
+        var data = node.Data;
+        var dataLength = data?.Length ?? 0;
+        var span = writer.GetSpan(1 + 4 + Encoding.UTF8.GetMaxByteCount(path.Length) + 4 + dataLength + 4 + StatPersisted.EncodedSize);
+        span[0] = (byte)SnapshotRecordKind.Node;
+        if (Utf8.FromUtf16(path, span[5..], out _, out var pathBytes, replaceInvalidSequences: false) != OperationStatus.Done)
+        {
+            // Paths are validated when created (§18), so this is a corrupt tree, not bad input.
+            throw new ProtocolException("A path holds an unpaired surrogate and cannot be encoded as UTF-8.");
+        }
+
+        BinaryPrimitives.WriteInt32BigEndian(span[1..], pathBytes);
+        var at = 5 + pathBytes;
+        BinaryPrimitives.WriteInt32BigEndian(span[at..], data is null ? -1 : dataLength);
+        at += 4;
+        data.AsSpan().CopyTo(span[at..]);
+        at += dataLength;
+        BinaryPrimitives.WriteInt32BigEndian(span[at..], aclId);
+        at += 4;
+        var stat = node.Stat;
+        BinaryPrimitives.WriteInt64BigEndian(span[at..], stat.Czxid);
+        BinaryPrimitives.WriteInt64BigEndian(span[(at + 8)..], stat.Mzxid);
+        BinaryPrimitives.WriteInt64BigEndian(span[(at + 16)..], stat.Ctime);
+        BinaryPrimitives.WriteInt64BigEndian(span[(at + 24)..], stat.Mtime);
+        BinaryPrimitives.WriteInt32BigEndian(span[(at + 32)..], stat.Version);
+        BinaryPrimitives.WriteInt32BigEndian(span[(at + 36)..], stat.Cversion);
+        BinaryPrimitives.WriteInt32BigEndian(span[(at + 40)..], stat.Aversion);
+        BinaryPrimitives.WriteInt64BigEndian(span[(at + 44)..], stat.EphemeralOwner);
+        BinaryPrimitives.WriteInt64BigEndian(span[(at + 52)..], stat.Pzxid);
+        writer.Advance(at + StatPersisted.EncodedSize);
         NodesWritten++;
         if (node.ChildCount > 0)
         {
-            _stack.Push(new Frame(path, node.CopyChildren()));
+            _stack.Push(new Frame(path.ToString(), node.CopyChildren()));
         }
     }
 

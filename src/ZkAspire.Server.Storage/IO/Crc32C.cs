@@ -41,6 +41,36 @@ internal static class Crc32C
         return state;
     }
 
+    /// <summary>
+    /// Adds the same bytes to two running states in one pass: a snapshot chunk's own CRC and the
+    /// whole file's. The two dependency chains interleave, so the CPU's CRC unit (one result every
+    /// cycle, three cycles' latency) computes both in about the time of one.
+    /// </summary>
+    /// <param name="first">The first state.</param>
+    /// <param name="second">The second state.</param>
+    /// <param name="data">The bytes.</param>
+    public static void Append(ref uint first, ref uint second, ReadOnlySpan<byte> data)
+    {
+        var a = first;
+        var b = second;
+        while (data.Length >= 8)
+        {
+            var word = BinaryPrimitives.ReadUInt64LittleEndian(data);
+            a = BitOperations.Crc32C(a, word);
+            b = BitOperations.Crc32C(b, word);
+            data = data[8..];
+        }
+
+        foreach (var x in data)
+        {
+            a = BitOperations.Crc32C(a, x);
+            b = BitOperations.Crc32C(b, x);
+        }
+
+        first = a;
+        second = b;
+    }
+
     /// <summary>Turns a running state into the CRC.</summary>
     /// <param name="state">The state.</param>
     /// <returns>The CRC.</returns>

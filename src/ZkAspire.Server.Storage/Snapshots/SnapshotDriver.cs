@@ -1,7 +1,9 @@
 // Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
 
 using System.Buffers.Binary;
+using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
+using System.Runtime.InteropServices;
 using System.Threading.Channels;
 using ZkAspire.Protocol;
 using ZkAspire.Server.Core;
@@ -45,6 +47,9 @@ public sealed record SnapshotFileInfo(string Path, long StartZxid, long Nodes, i
 /// </remarks>
 public sealed class SnapshotDriver : IDisposable
 {
+    // A chunk of SnapshotChunkRecords (1,000) znodes of 100 bytes is about 200 KiB.
+    private const int ChunkInitialCapacity = 256 * 1024;
+
     private readonly StorageOptions _options;
     private readonly IStorageFileSystem _fileSystem;
     private readonly TimeProvider _time;
@@ -53,6 +58,11 @@ public sealed class SnapshotDriver : IDisposable
     private ReplicaSnapshot? _snapshot;
     private Channel<JuteWriter>? _chunks;
     private int _queued;
+
+    // Chunk writers the file writer is done with, for the loop to fill again: each keeps the buffer
+    // it grew to, so a snapshot rents and grows SnapshotMaxQueuedChunks + 1 buffers at most, not
+    // one per chunk (a snapshot of a million znodes is over a thousand chunks).
+    private readonly ConcurrentQueue<JuteWriter> _freeChunks = new();
 
     /// <summary>Creates the driver.</summary>
     /// <param name="options">The settings.</param>
@@ -178,7 +188,18 @@ public sealed class SnapshotDriver : IDisposable
             return SnapshotStepResult.WaitingForWriter;
         }
 
-        var chunk = new JuteWriter(64 * 1024);
+        if (_freeChunks.TryDequeue(out var chunk))
+        {
+            chunk.Clear();
+        }
+        else
+        {
+            chunk = new JuteWriter(ChunkInitialCapacity);
+        }
+
+        // The chunk header's place, filled in by the file writer, so that header and payload go to
+        // the file in one write.
+        chunk.WriteLong(0);
         var done = _snapshot.WriteChunk(chunk, _options.SnapshotChunkRecords, _options.SnapshotChunkBytes);
         Interlocked.Increment(ref _queued);
         _chunks!.Writer.TryWrite(chunk);
@@ -245,22 +266,25 @@ public sealed class SnapshotDriver : IDisposable
             var running = Crc32C.Seed;
             var payloadBytes = 0L;
             var count = 0;
-            var prefix = new byte[SnapshotFileFormat.ChunkHeaderSize];
             var unsynced = 0L;
             while (Take(chunks) is { } chunk)
             {
                 try
                 {
-                    var payload = chunk.WrittenSpan;
-                    BinaryPrimitives.WriteInt32BigEndian(prefix, payload.Length);
-                    BinaryPrimitives.WriteUInt32BigEndian(prefix.AsSpan(4), Crc32C.Finish(Crc32C.Append(Crc32C.Append(Crc32C.Seed, prefix.AsSpan(0, 4)), payload)));
-                    file.Write(prefix, offset);
-                    file.Write(payload, offset + prefix.Length);
-                    offset += prefix.Length + payload.Length;
-                    running = Crc32C.Append(running, payload);
+                    // The loop left the chunk header's 8 bytes free at the start: the payload's
+                    // length, then the CRC-32C of the length and payload (docs/storage-format.md §3.2).
+                    var written = MemoryMarshal.AsMemory(chunk.WrittenMemory).Span;
+                    var chunkHeader = written[..SnapshotFileFormat.ChunkHeaderSize];
+                    var payload = written[SnapshotFileFormat.ChunkHeaderSize..];
+                    BinaryPrimitives.WriteInt32BigEndian(chunkHeader, payload.Length);
+                    var chunkCrc = Crc32C.Append(Crc32C.Seed, chunkHeader[..4]);
+                    Crc32C.Append(ref chunkCrc, ref running, payload);
+                    BinaryPrimitives.WriteUInt32BigEndian(chunkHeader[4..], Crc32C.Finish(chunkCrc));
+                    file.Write(written, offset);
+                    offset += written.Length;
                     payloadBytes += payload.Length;
                     count++;
-                    unsynced += prefix.Length + payload.Length;
+                    unsynced += written.Length;
                     if (unsynced >= _options.SnapshotBytesPerSync)
                     {
                         // Trickle the file to disk (see StorageOptions.SnapshotBytesPerSync).
@@ -270,7 +294,7 @@ public sealed class SnapshotDriver : IDisposable
                 }
                 finally
                 {
-                    chunk.Dispose();
+                    _freeChunks.Enqueue(chunk);
                     Interlocked.Decrement(ref _queued);
                 }
 
@@ -303,6 +327,13 @@ public sealed class SnapshotDriver : IDisposable
         }
         finally
         {
+            // The loop takes no chunk once the channel is complete (or the writer failed, which
+            // Step checks first), so the buffers go back to the pool now.
+            while (_freeChunks.TryDequeue(out var free))
+            {
+                free.Dispose();
+            }
+
             WriterProgressed?.Invoke();
         }
     }
