@@ -213,16 +213,7 @@ public sealed class ReplicaSnapshot
         at += dataLength;
         BinaryPrimitives.WriteInt32BigEndian(span[at..], aclId);
         at += 4;
-        var stat = node.Stat;
-        BinaryPrimitives.WriteInt64BigEndian(span[at..], stat.Czxid);
-        BinaryPrimitives.WriteInt64BigEndian(span[(at + 8)..], stat.Mzxid);
-        BinaryPrimitives.WriteInt64BigEndian(span[(at + 16)..], stat.Ctime);
-        BinaryPrimitives.WriteInt64BigEndian(span[(at + 24)..], stat.Mtime);
-        BinaryPrimitives.WriteInt32BigEndian(span[(at + 32)..], stat.Version);
-        BinaryPrimitives.WriteInt32BigEndian(span[(at + 36)..], stat.Cversion);
-        BinaryPrimitives.WriteInt32BigEndian(span[(at + 40)..], stat.Aversion);
-        BinaryPrimitives.WriteInt64BigEndian(span[(at + 44)..], stat.EphemeralOwner);
-        BinaryPrimitives.WriteInt64BigEndian(span[(at + 52)..], stat.Pzxid);
+        node.Stat.Write(span[at..]);
         writer.Advance(at + StatPersisted.EncodedSize);
         NodesWritten++;
         if (node.ChildCount > 0)

@@ -1,5 +1,6 @@
 // Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
 
+using System.Buffers.Binary;
 using ZkAspire.Protocol;
 
 namespace ZkAspire.Server.Core;
@@ -64,14 +65,27 @@ public readonly record struct StatPersisted(
     /// <inheritdoc/>
     public void Write(JuteWriter writer)
     {
-        writer.WriteLong(Czxid);
-        writer.WriteLong(Mzxid);
-        writer.WriteLong(Ctime);
-        writer.WriteLong(Mtime);
-        writer.WriteInt(Version);
-        writer.WriteInt(Cversion);
-        writer.WriteInt(Aversion);
-        writer.WriteLong(EphemeralOwner);
-        writer.WriteLong(Pzxid);
+        ArgumentNullException.ThrowIfNull(writer);
+        Write(writer.GetSpan(EncodedSize));
+        writer.Advance(EncodedSize);
+    }
+
+    /// <summary>
+    /// Writes the <see cref="EncodedSize"/> bytes of the record (the fields in order, big-endian,
+    /// as jute writes them) into a span: for writers that lay out a whole record at once (the
+    /// snapshot's node records).
+    /// </summary>
+    /// <param name="destination">At least <see cref="EncodedSize"/> bytes.</param>
+    public void Write(Span<byte> destination)
+    {
+        BinaryPrimitives.WriteInt64BigEndian(destination[..8], Czxid);
+        BinaryPrimitives.WriteInt64BigEndian(destination[8..], Mzxid);
+        BinaryPrimitives.WriteInt64BigEndian(destination[16..], Ctime);
+        BinaryPrimitives.WriteInt64BigEndian(destination[24..], Mtime);
+        BinaryPrimitives.WriteInt32BigEndian(destination[32..], Version);
+        BinaryPrimitives.WriteInt32BigEndian(destination[36..], Cversion);
+        BinaryPrimitives.WriteInt32BigEndian(destination[40..], Aversion);
+        BinaryPrimitives.WriteInt64BigEndian(destination[44..], EphemeralOwner);
+        BinaryPrimitives.WriteInt64BigEndian(destination[52..EncodedSize], Pzxid);
     }
 }
