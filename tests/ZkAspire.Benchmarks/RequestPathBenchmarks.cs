@@ -4,6 +4,7 @@ using System.Globalization;
 using BenchmarkDotNet.Attributes;
 using ZkAspire.Protocol;
 using ZkAspire.Server.Core;
+using ZkAspire.Server.Core.Tests;
 
 namespace ZkAspire.Benchmarks;
 

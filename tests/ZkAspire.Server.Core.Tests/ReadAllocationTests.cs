@@ -46,42 +46,4 @@ public sealed class ReadAllocationTests
         Assert.Equal(1200, output.Replies - 2);
         Assert.Equal(0, allocated);
     }
-
-    /// <summary>Encodes every reply into one reused writer, as the server's event loop does.</summary>
-    private sealed class EncodingOutput : IReplicaOutput
-    {
-        private readonly JuteWriter _writer = new(4096);
-
-        public long Replies { get; private set; }
-
-        public KeeperErrorCode LastError { get; private set; }
-
-        public void SendConnectResponse(long connectionId, ConnectResponse response)
-        {
-        }
-
-        public void Send(long connectionId, ReplyHeader header, IJuteRecord? body)
-        {
-            _writer.Clear();
-            Framing.WriteFrame(_writer, header, body);
-            Count(header);
-        }
-
-        public void Send(long connectionId, ReplyHeader header, in ReplyBody body)
-        {
-            _writer.Clear();
-            body.WriteFrame(_writer, header);
-            Count(header);
-        }
-
-        public void Close(long connectionId, string reason)
-        {
-        }
-
-        private void Count(in ReplyHeader header)
-        {
-            Replies++;
-            LastError = header.Error;
-        }
-    }
 }

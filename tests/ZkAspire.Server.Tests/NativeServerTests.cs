@@ -90,19 +90,7 @@ public sealed class NativeServerTests
         await using var receiver = OtlpReceiver.Start();
         await using var server = await ZkAspireServerProcess.StartAsync(
             program: program,
-            environment: new Dictionary<string, string?>
-            {
-                ["OTEL_EXPORTER_OTLP_ENDPOINT"] = receiver.Endpoint,
-                ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
-                ["OTEL_BSP_SCHEDULE_DELAY"] = "100",
-                ["OTEL_BLRP_SCHEDULE_DELAY"] = "100",
-                ["OTEL_METRIC_EXPORT_INTERVAL"] = "200",
-                ["OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"] = null,
-                ["OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"] = null,
-                ["OTEL_EXPORTER_OTLP_LOGS_ENDPOINT"] = null,
-                ["OTEL_SERVICE_NAME"] = null,
-                ["OTEL_RESOURCE_ATTRIBUTES"] = null,
-            });
+            environment: ProgramTelemetryTests.ExportEnvironment(("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.Endpoint), ("OTEL_SERVICE_NAME", null), ("OTEL_RESOURCE_ATTRIBUTES", null)));
         Assert.Contains("Telemetry: exporting traces, metrics and logs over OTLP to " + receiver.Endpoint + " (http/protobuf)", server.Log, StringComparison.Ordinal);
 
         await using (var client = await ZooKeeperClient.ConnectAsync(server.ConnectionString, Ct))

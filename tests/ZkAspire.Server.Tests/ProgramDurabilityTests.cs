@@ -201,7 +201,7 @@ public sealed class ProgramDurabilityTests : IDisposable
 
     /// <summary>Waits for a line the server logs (its output is read asynchronously, so a reply may come first).</summary>
     private static Task WaitForLogAsync(RestartableZkAspireServer server, string text) =>
-        Infrastructure.Poll.UntilAsync(() => Task.FromResult(server.LastRunLog.Contains(text, StringComparison.Ordinal)));
+        Poll.UntilAsync(() => Task.FromResult(server.LastRunLog.Contains(text, StringComparison.Ordinal)));
 
     /// <summary>
     /// Writes znodes /n0 … through an in-process server on the directory, one group commit each,

@@ -148,8 +148,9 @@ public sealed class ProgramTelemetryTests : IDisposable
         }
     }
 
-    // OTLP/HTTP with protobuf, and short batch and export intervals so the exports come soon.
-    private static Dictionary<string, string?> ExportEnvironment(params (string Key, string? Value)[] more)
+    // OTLP/HTTP with protobuf, and short batch and export intervals so the exports come soon
+    // (also the native server's test, NativeServerTests).
+    internal static Dictionary<string, string?> ExportEnvironment(params (string Key, string? Value)[] more)
     {
         var environment = new Dictionary<string, string?>
         {

@@ -2,6 +2,7 @@
 
 using ZkAspire.Client;
 using ZkAspire.Server.Tests.Infrastructure;
+using ZkAspire.TestInfrastructure;
 
 namespace ZkAspire.Server.Tests;
 

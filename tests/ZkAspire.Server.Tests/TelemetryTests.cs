@@ -6,6 +6,7 @@ using System.Diagnostics.Metrics;
 using ZkAspire.Protocol;
 using ZkAspire.Server.Diagnostics;
 using ZkAspire.Server.Tests.Infrastructure;
+using ZkAspire.TestInfrastructure;
 using ZkAspire.Testing;
 
 namespace ZkAspire.Server.Tests;
@@ -81,7 +82,7 @@ public sealed class TelemetryTests
         await client.RequestAsync(OpCode.Ping, null);
         await client.RequestAsync(OpCode.Ping, null);
 
-        await Infrastructure.Poll.UntilAsync(() =>
+        await Poll.UntilAsync(() =>
         {
             listener.RecordObservableInstruments();
             return Task.FromResult(gauges.GetValueOrDefault(ZooKeeperServerTelemetry.SessionsInstrument) == 1);

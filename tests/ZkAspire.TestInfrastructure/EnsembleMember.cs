@@ -161,16 +161,8 @@ public sealed class EnsembleMember : IAsyncDisposable
 
         // kill returns once the signal is sent, not once every thread has stopped: a request in
         // that moment (a JVM's srvr) could still be answered. Wait for the kernel to say stopped.
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
-        while (!IsStopped(ProcessId!.Value))
-        {
-            if (DateTime.UtcNow > deadline)
-            {
-                throw new InvalidOperationException($"server.{Id} did not stop within 5 s of SIGSTOP.");
-            }
-
-            await Task.Delay(5).ConfigureAwait(false);
-        }
+        var pid = ProcessId!.Value;
+        await Poll.UntilAsync(() => IsStopped(pid), TimeSpan.FromSeconds(5), TimeSpan.FromMilliseconds(5), $"server.{Id} did not stop within 5 s of SIGSTOP.").ConfigureAwait(false);
 
         IsPaused = true;
         Append(string.Create(CultureInfo.InvariantCulture, $"----- paused at {DateTimeOffset.UtcNow:HH:mm:ss.fff} -----"));

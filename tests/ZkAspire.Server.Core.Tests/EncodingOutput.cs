@@ -3,7 +3,7 @@
 using ZkAspire.Protocol;
 using ZkAspire.Server.Core;
 
-namespace ZkAspire.Benchmarks;
+namespace ZkAspire.Server.Core.Tests;
 
 /// <summary>
 /// An <see cref="IReplicaOutput"/> that encodes every reply into one reused <see cref="JuteWriter"/>,
