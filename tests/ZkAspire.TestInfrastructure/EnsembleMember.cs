@@ -16,6 +16,7 @@ namespace ZkAspire.TestInfrastructure;
 public sealed class EnsembleMember : IAsyncDisposable
 {
     private static readonly TimeSpan ExitTimeout = TimeSpan.FromSeconds(30);
+    private const int MaxPortRetries = 3;
     private static readonly ConcurrentDictionary<Process, byte> Live = new();
 
     private readonly EnsembleServerKind _kind;
@@ -23,6 +24,8 @@ public sealed class EnsembleMember : IAsyncDisposable
     private readonly StringBuilder _log = new();
     private Process? _process;
     private int _starts;
+    private int _lastStartAt;
+    private int _portRetries;
 
     static EnsembleMember()
     {
@@ -115,6 +118,11 @@ public sealed class EnsembleMember : IAsyncDisposable
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
         _starts++;
+        lock (_log)
+        {
+            _lastStartAt = _log.Length;
+        }
+
         Append(string.Create(CultureInfo.InvariantCulture, $"----- start {_starts} at {DateTimeOffset.UtcNow:HH:mm:ss.fff} -----"));
         process.Start();
         Live[process] = 0;
@@ -264,7 +272,28 @@ public sealed class EnsembleMember : IAsyncDisposable
         if (_process is { HasExited: true } process && Live.ContainsKey(process))
         {
             Live.TryRemove(process, out _);
+
+            // A restart binds the same ports again, and in the seconds it was down another test
+            // process may have been probing that very port (its free-port check binds it for a
+            // moment): that start fails with EADDRINUSE through no fault of the server. Start it
+            // again, a bounded number of times; anything else is the test's failure.
+            if (_portRetries < MaxPortRetries && LastStartLog().Contains("Address already in use", StringComparison.Ordinal))
+            {
+                _portRetries++;
+                Append("----- a port was in use; starting again -----");
+                Start();
+                return;
+            }
+
             throw new InvalidOperationException($"server.{Id} ({_kind}) exited with code {process.ExitCode}:\n{Log}");
+        }
+    }
+
+    private string LastStartLog()
+    {
+        lock (_log)
+        {
+            return _log.ToString(_lastStartAt, _log.Length - _lastStartAt);
         }
     }
 

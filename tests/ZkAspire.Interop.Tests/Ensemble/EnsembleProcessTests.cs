@@ -1,5 +1,7 @@
 // Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
 
+using System.Net;
+using System.Net.Sockets;
 using ZkAspire.Client;
 using ZkAspire.TestInfrastructure;
 
@@ -212,4 +214,27 @@ public sealed class ZkAspireEnsembleProcessTests : EnsembleProcessTests
 {
     /// <inheritdoc/>
     protected override EnsembleServerKind Kind => EnsembleServerKind.ZkAspire;
+
+    // The fixture's own guard: a member restarted on its ports while something else holds one
+    // (another test process probing it) fails to bind and exits; the ensemble's waits start it
+    // again once that is over, instead of failing the test that restarted it.
+    [Fact]
+    public async Task MemberWhosePortWasHeldDuringItsRestart_IsStartedAgain()
+    {
+        await using var ensemble = await ZooKeeperEnsemble.StartAsync(Kind, cancellationToken: TestContext.Current.CancellationToken);
+        var leader = await ensemble.WaitUntilServingAsync(TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        var follower = ensemble.Members.First(m => m != leader);
+        await follower.KillAsync();
+        using (var holder = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            holder.Bind(new IPEndPoint(IPAddress.Loopback, follower.ClientPort));
+            holder.Listen();
+            follower.Start();
+            await Poll.UntilAsync(() => !follower.IsRunning, TimeSpan.FromSeconds(30), what: "the member did not exit on its taken port");
+        }
+
+        Assert.Contains("Address already in use", follower.Log, StringComparison.Ordinal);
+        await ensemble.WaitForModeAsync(follower, "follower", TimeSpan.FromSeconds(60), TestContext.Current.CancellationToken);
+        Assert.Contains("a port was in use; starting again", follower.Log, StringComparison.Ordinal);
+    }
 }
