@@ -34,6 +34,15 @@ internal abstract class LockDriver
     public abstract LockPredicate GetsTheLock(IReadOnlyList<SequentialNode> ordered, int ourIndex, int maxLeases);
 
     /// <summary>
+    /// Gets whether every lock node of the recipe is created sequential, so that a node joins the
+    /// queue only behind every node that exists. A waiter whose watched node is deleted then knows
+    /// every node that can still be before it (those of its last listing, less that one), and can
+    /// decide without listing again. The read-write lock's downgrade creates a read node with the
+    /// write node's sequence, in front of waiters that listed before it, so its driver says no.
+    /// </summary>
+    public virtual bool NodesJoinOnlyAtTheEnd => false;
+
+    /// <summary>
     /// Creates the waiter's node (Curator's <c>createsTheLock</c>): protected, ephemeral-sequential,
     /// under parents created as containers.
     /// </summary>
@@ -65,6 +74,9 @@ internal class StandardLockDriver(string lockName) : LockDriver
     /// <inheritdoc/>
     public override bool TryParse(string childName, out SequentialNode node) =>
         SequentialNode.TryParse(childName, LockName, out node);
+
+    /// <inheritdoc/>
+    public override bool NodesJoinOnlyAtTheEnd => true;
 
     /// <inheritdoc/>
     public override LockPredicate GetsTheLock(IReadOnlyList<SequentialNode> ordered, int ourIndex, int maxLeases)

@@ -11,7 +11,9 @@ namespace ZkAspire.Recipes.Locks;
 /// ZooKeeper recipe "Locks": create a protected ephemeral-sequential node, list the children
 /// without a watch, and either hold the lock or leave a watch on the one node the
 /// <see cref="LockDriver"/> names — never on the parent, so a release wakes one waiter and not the
-/// herd (pitfall 2).
+/// herd (pitfall 2). When the watched node is deleted, a waiter of a recipe whose nodes join only at
+/// the end of the queue decides from its last listing whether it now holds the lock, and lists
+/// again only when it does not.
 /// </summary>
 /// <remarks>
 /// <para>
@@ -123,9 +125,29 @@ internal sealed class LockEngine
                         return null;
                     }
 
-                    if (!await WaitForDeletionAsync(PathUtils.Combine(BasePath, predicate.NodeToWatch!), deadline, cancellationToken).ConfigureAwait(false))
+                    var watched = predicate.NodeToWatch!;
+                    var outcome = await WaitForDeletionAsync(PathUtils.Combine(BasePath, watched), deadline, cancellationToken).ConfigureAwait(false);
+                    if (outcome == WaitOutcome.DeadlinePassed)
                     {
                         return null;
+                    }
+
+                    if (outcome == WaitOutcome.Deleted && _driver.NodesJoinOnlyAtTheEnd && ours.Stat.EphemeralOwner == _client.SessionId)
+                    {
+                        // Nodes join only behind every node that exists, so the nodes that can still be
+                        // before ours are those of the listing, less the one just deleted (others may
+                        // have gone too, which only helps). If that is enough, the lock is ours without
+                        // listing again: one round trip fewer on the path of every hand-off (Curator
+                        // lists again; the holder's ownership watch still notices a node deleted by
+                        // someone else). Otherwise list again, as ever.
+                        var watchedIndex = ordered.FindIndex(node => node.Name == watched);
+                        ordered.RemoveAt(watchedIndex);
+                        ourIndex--;
+                        if (_driver.GetsTheLock(ordered, ourIndex, MaxLeases).GetsTheLock)
+                        {
+                            acquired = true;
+                            return new AcquiredNode(ours.Path, ordered[ourIndex].Sequence, ours.Stat);
+                        }
                     }
                 }
                 catch (Exception e) when (ClientExtensions.IsConnectionProblem(e))
@@ -185,8 +207,8 @@ internal sealed class LockEngine
     /// Leaves a getData watch on one node and waits for it to fire. Returns at once when the node
     /// is already gone.
     /// </summary>
-    /// <returns><see langword="false"/> when the deadline passed first.</returns>
-    private async Task<bool> WaitForDeletionAsync(string path, Deadline deadline, CancellationToken cancellationToken)
+    /// <returns>Whether the node was deleted, something else woke the waiter, or the deadline passed first.</returns>
+    private async Task<WaitOutcome> WaitForDeletionAsync(string path, Deadline deadline, CancellationToken cancellationToken)
     {
         var signal = new WatchSignal();
         try
@@ -195,14 +217,19 @@ internal sealed class LockEngine
         }
         catch (NoNodeException)
         {
-            return true;
+            return WaitOutcome.Deleted;
         }
 
         var fired = false;
         try
         {
             fired = await deadline.WaitAsync(signal.Fired, cancellationToken).ConfigureAwait(false);
-            return fired;
+            if (!fired)
+            {
+                return WaitOutcome.DeadlinePassed;
+            }
+
+            return (await signal.Fired.ConfigureAwait(false)).Type == EventType.NodeDeleted ? WaitOutcome.Deleted : WaitOutcome.Woken;
         }
         finally
         {
@@ -212,5 +239,18 @@ internal sealed class LockEngine
                 await OwnershipMonitor.RemoveWatcherQuietlyAsync(_client, path, signal.Callback, WatcherType.Data).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>How a wait for the watched node ended.</summary>
+    private enum WaitOutcome
+    {
+        /// <summary>The node is gone: deleted while watched, or before the watch was left.</summary>
+        Deleted,
+
+        /// <summary>Something else fired the watch (its data changed, the session's state): list again.</summary>
+        Woken,
+
+        /// <summary>The deadline passed first.</summary>
+        DeadlinePassed,
     }
 }

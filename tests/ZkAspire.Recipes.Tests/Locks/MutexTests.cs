@@ -119,6 +119,34 @@ public abstract partial class MutexTests<TServer>(TServer server)
     }
 
     [Fact]
+    public async Task AWaiterWhosePredecessorGivesUpListsAgainAndWaitsForTheHolder()
+    {
+        var path = Server.UniquePath("middle");
+        await using var a = await Server.ConnectAsync();
+        await using var b = await Server.ConnectAsync();
+        await using var c = await Server.ConnectAsync();
+        var held = await new InterProcessMutex(a, path).AcquireAsync(Ct);
+        using var cts = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var middle = new InterProcessMutex(b, path).AcquireAsync(cts.Token);
+        await a.WaitForChildrenAsync(path, 2);
+        var last = new InterProcessMutex(c, path).AcquireAsync(Ct);
+        await a.WaitForChildrenAsync(path, 3);
+        var queue = (await a.ChildrenAsync(path)).OrderBy(n => n[^10..], StringComparer.Ordinal).ToList();
+        await Eventually(async () => Assert.True(await c.CheckWatchesAsync(path + "/" + queue[1], WatcherType.Data, local: true, Ct)));
+
+        // The middle waiter leaves: the last one's watched node is deleted, but the holder is still
+        // before it, so it must not take the lock.
+        await cts.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => middle.Soon());
+        await a.WaitForChildrenAsync(path, 2);
+        await last.StillWaiting();
+
+        await held.DisposeAsync();
+        await using var acquired = await last.Soon();
+        Assert.Equal(c.SessionId, (await c.ExistsAsync(((LockHandle)acquired).NodePath, Ct))!.Value.EphemeralOwner);
+    }
+
+    [Fact]
     public async Task WaitersAreServedInOrderAndEachWatchesOnlyItsPredecessor()
     {
         var path = Server.UniquePath("herd");

@@ -3,6 +3,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using ZkAspire.Client;
+using ZkAspire.Protocol;
 using ZkAspire.Recipes.Leader;
 using ZkAspire.Recipes.Locks;
 using ZkAspire.Recipes.Tests.Infrastructure;
@@ -44,6 +45,29 @@ public sealed class RecipeTelemetryTests(ZkAspireServer server) : IClassFixture<
         // One release: the reentrant handle only drops a reference.
         var release = Assert.Single(spans.Named(ZooKeeperRecipesTelemetry.Spans.LockRelease), s => Equals(s.GetTagItem(ZooKeeperRecipesTelemetry.Attributes.LockNode), nodePath));
         Assert.Contains(spans.All, s => s.Source.Name == ZooKeeperClientTelemetry.SourceName && s.ParentSpanId == release.SpanId && s.OperationName == "delete");
+    }
+
+    [Fact]
+    public async Task TheNextInLineTakesTheMutexWhenItsPredecessorGoesWithoutListingAgain()
+    {
+        var path = server.UniquePath("handoff");
+        using var spans = new Spans();
+        await using var a = await server.ConnectAsync();
+        await using var b = await server.ConnectAsync();
+        var held = await new InterProcessMutex(a, path).AcquireAsync(Ct);
+        var holderNode = ((LockHandle)held).NodePath;
+
+        // The waiter has listed the children and left its watch on the holder's node.
+        var waiting = new InterProcessMutex(b, path).AcquireAsync(Ct);
+        await Eventually(async () => Assert.True(await b.CheckWatchesAsync(holderNode, WatcherType.Data, local: true, Ct)));
+        await held.DisposeAsync();
+        await using var next = await waiting.Soon();
+
+        // Its listing had only the holder before it, and nodes join only behind existing ones, so
+        // the holder's deletion is enough: one listing, before the wait, and none after it.
+        var acquire = Assert.Single(spans.Named(ZooKeeperRecipesTelemetry.Spans.LockAcquire), s =>
+            Equals(s.GetTagItem(ZooKeeperRecipesTelemetry.Attributes.LockNode), ((LockHandle)next).NodePath));
+        Assert.Single(spans.All, s => s.ParentSpanId == acquire.SpanId && s.OperationName.StartsWith("getChildren", StringComparison.Ordinal));
     }
 
     [Fact]
