@@ -4,6 +4,9 @@
 using System.Text;
 using ZkAspire.Cli;
 
+// Before any socket: the client's socket completions run on the epoll thread (see the class).
+InlineSocketCompletions.PreferForThisProcess();
+
 // zkCli prints its data as text; we always write and read UTF-8, whatever the locale says.
 Console.OutputEncoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);
 Console.InputEncoding = new UTF8Encoding(encoderShouldEmitUTF8Identifier: false);

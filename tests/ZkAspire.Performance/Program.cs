@@ -4,7 +4,12 @@
 // topology, the same workloads through the same client (zkaspire bench), alternating, several
 // repetitions each; memory and cold start on fresh servers; the results written into
 // docs/performance.md with SVG plots.
+using ZkAspire.Cli;
 using ZkAspire.Performance;
+
+// The bench runs in this process: its client's socket completions run on the epoll thread, as in
+// the zkaspire program (the servers it starts do not inherit this; ZkAspireServerProgram).
+InlineSocketCompletions.PreferForThisProcess();
 
 PerformanceOptions options;
 try

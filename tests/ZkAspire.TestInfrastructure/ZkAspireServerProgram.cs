@@ -114,6 +114,10 @@ public sealed class ZkAspireServerProgram
         start.RedirectStandardError = true;
         start.RedirectStandardOutput = true;
         start.UseShellExecute = false;
+
+        // Servers under test run with the runtime's default socket completions, whatever the
+        // process that starts them uses (the side-by-side run's bench sets the switch for itself).
+        start.Environment.Remove("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS");
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

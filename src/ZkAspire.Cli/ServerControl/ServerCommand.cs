@@ -330,6 +330,8 @@ internal sealed class ServerCommand
             }
         }
 
+        // The server runs with the runtime's socket completions unless the user chose otherwise.
+        InlineSocketCompletions.KeepFrom(start, InlineSocketCompletions.SetByThisProcess);
         return start;
     }
 
