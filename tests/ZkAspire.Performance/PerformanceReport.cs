@@ -172,6 +172,12 @@ internal sealed class PerformanceReport
         return notes.Count == 0 ? string.Empty : "\n  " + string.Join(";\n  ", notes) + ".";
     }
 
+    // The bench process's socket completions (the servers keep the runtime's default).
+    private static string InlineNote() =>
+        Environment.GetEnvironmentVariable(ZkAspire.Cli.InlineSocketCompletions.Variable) == "1"
+            ? " with its socket completions on the epoll thread (`DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1`, as the `zkaspire` program sets it; the servers keep the runtime's default)"
+            : " with the runtime's default socket completions (on the thread pool)";
+
     // Which build was measured: the native executable we ship, or the JIT dll (--server-build jit).
     private string ServerBuildNote() => _program.IsNative
         ? "`zkaspire-server` published as native AOT (`dotnet publish src/ZkAspire.Server.Host -c Release -r linux-x64`), as we ship it."
@@ -202,7 +208,7 @@ internal sealed class PerformanceReport
                   ? "Durable: every txn is in its txn log, fsynced (forceSync=yes), before the reply, as in ZooKeeper."
                   : "**In memory: this build writes nothing to its dataDir (durability is not merged yet), while Apache ZooKeeper fsyncs every write. Write numbers are not a like-for-like comparison.**")}
             - **Both**: {(_options.Topology == Topology.Standalone ? "one standalone server" : "three servers in an ensemble (initLimit=10, syncLimit=5), sessions spread over them")}, tickTime=2000, forceSync=yes, dataDir on {_facts.TempFileSystem}, loopback.
-            - **Load**: `zkaspire bench` (this repository's client) in one process, {_options.Clients} sessions × {_options.InFlight}
+            - **Load**: `zkaspire bench` (this repository's client) in one process{InlineNote()}, {_options.Clients} sessions × {_options.InFlight}
               requests in flight (closed loop), {_options.PayloadBytes}-byte data, {_options.Warmup} warm-up then {_options.Duration} measured per run;
               {_options.Repetitions} repetitions on fresh servers, the servers taking turns (who goes first alternates).
               Throughput is ops/s; latency percentiles are per operation, in milliseconds; "median (min–max)" over the repetitions.{LockNote()}
