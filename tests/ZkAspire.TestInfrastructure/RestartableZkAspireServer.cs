@@ -107,16 +107,8 @@ public sealed class RestartableZkAspireServer : IAsyncDisposable
             _log.AppendLine(CultureInfo.InvariantCulture, $"--- run {run} ---");
         }
 
-        var start = new ProcessStartInfo(Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") is { Length: > 0 } host ? host : "dotnet")
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            RedirectStandardInput = true,
-            UseShellExecute = false,
-        };
-        start.ArgumentList.Add("exec");
-        start.ArgumentList.Add(ZkAspireServerProcess.ProgramPath);
-        start.ArgumentList.Add(ConfigPath);
+        var start = ZkAspireServerProgram.Jit.CreateStartInfo([ConfigPath]);
+        start.RedirectStandardInput = true;
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
