@@ -37,8 +37,21 @@ public sealed class JuteWriter : IBufferWriter<byte>, IDisposable
     /// <summary>Gets the bytes written so far.</summary>
     public ReadOnlyMemory<byte> WrittenMemory => _buffer.AsMemory(0, _length);
 
+    /// <summary>Gets the size of the buffer: what can be written before it grows.</summary>
+    public int Capacity => _buffer.Length;
+
     /// <summary>Forgets what was written, keeping the buffer.</summary>
     public void Clear() => _length = 0;
+
+    /// <summary>Forgets what was written after the first <paramref name="length"/> bytes (a record begun and given up).</summary>
+    /// <param name="length">The length to keep, at most <see cref="Length"/>.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative or more than <see cref="Length"/>.</exception>
+    public void Truncate(int length)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, _length);
+        _length = length;
+    }
 
     /// <summary>Copies the written bytes into a new array.</summary>
     /// <returns>The bytes.</returns>

@@ -127,11 +127,13 @@ public sealed partial class QuorumPeer
         var prev = _log.LastZxid;
         AppendTxn(new TxnEntry(zxid, data));
         List<long>? overflow = null;
+        Proposal? proposal = null;
         foreach (var handler in Learners)
         {
             if (!handler.IsObserver && handler.State is HandlerState.Syncing or HandlerState.Synced)
             {
-                Send(handler.Sid, new Proposal(_epoch, prev, zxid, data));
+                // One message for every follower: messages are immutable.
+                Send(handler.Sid, proposal ??= new Proposal(_epoch, prev, zxid, data));
                 handler.LastSentZxid = zxid;
                 if (!handler.AddInFlight(zxid, data.Length, _options.MaxLearnerQueueBytes))
                 {
@@ -494,6 +496,7 @@ public sealed partial class QuorumPeer
 
         _committed = committed;
         List<long>? overflow = null;
+        Commit? commit = null;
         foreach (var handler in Learners)
         {
             if (handler.State != HandlerState.Synced)
@@ -503,7 +506,7 @@ public sealed partial class QuorumPeer
 
             if (!handler.IsObserver)
             {
-                Send(handler.Sid, new Commit(_epoch, committed));
+                Send(handler.Sid, commit ??= new Commit(_epoch, committed));
                 continue;
             }
 

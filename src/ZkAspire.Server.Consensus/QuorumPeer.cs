@@ -25,6 +25,11 @@ namespace ZkAspire.Server.Consensus;
 /// </remarks>
 public sealed partial class QuorumPeer
 {
+    // Recycled Readys kept for reuse. A member holds one Ready per input while its flush is in
+    // flight (a follower: one per proposal received), so under load as many as there are writes
+    // in flight; as for the core's request pool, the bound is 1,024.
+    private const int MaxSpareReadys = 1024;
+
     private readonly QuorumPeerOptions _options;
     private readonly IQuorumApplication _application;
     private readonly long _myId;
@@ -40,6 +45,9 @@ public sealed partial class QuorumPeer
     private readonly List<SyncResult> _syncResults = [];
     private readonly List<AppMessage> _received = [];
     private readonly Queue<Ready> _unadvanced = new();
+
+    // Readys the host handed back (Recycle), reused by GetReady; bounded, the rest are dropped.
+    private readonly Stack<Ready> _spareReadys = new();
 
     private long _now;
     private long _readySequence;
@@ -159,6 +167,12 @@ public sealed partial class QuorumPeer
 
     /// <summary>Gets why the peer last changed state, for the log.</summary>
     public string LastTransitionReason { get; private set; } = string.Empty;
+
+    /// <summary>
+    /// Gets how many <see cref="Ready"/> objects this peer has made. A host that recycles every
+    /// Ready (<see cref="Recycle"/>) sees it stop growing once its busiest moment has passed.
+    /// </summary>
+    public long ReadysCreated { get; private set; }
 
     /// <summary>Gets whether <see cref="GetReady"/> has something.</summary>
     public bool HasReady =>
@@ -305,26 +319,23 @@ public sealed partial class QuorumPeer
     }
 
     /// <summary>Takes everything the host must do now; see <see cref="Ready"/> for the order.</summary>
-    /// <returns>The Ready.</returns>
+    /// <returns>The Ready: a new one, or one the host recycled (<see cref="Recycle"/>).</returns>
     public Ready GetReady()
     {
         StartWantedRound();
-        var committed = TakeCommitted();
-        MaybeServe();
-        var persist = _persist.Count == 0 ? [] : _persist.ToArray();
-        var ready = new Ready(
-            ++_readySequence,
-            _statusChanged ? Status : null,
-            persist,
-            _messages.Count == 0 ? [] : _messages.ToArray(),
-            committed,
-            _syncResults.Count == 0 ? [] : _syncResults.ToArray(),
-            _received.Count == 0 ? [] : _received.ToArray())
+        if (!_spareReadys.TryPop(out var ready))
         {
-            DurableZxid = _log.LastZxid,
-            AcceptedEpoch = _acceptedEpoch,
-            CurrentEpoch = _currentEpoch,
-        };
+            ready = new Ready(this);
+            ReadysCreated++;
+        }
+
+        TakeCommitted(ready);
+        ready.CommittedFilled();
+        MaybeServe();
+        ready.Fill(++_readySequence, _statusChanged ? Status : null, _persist, _messages, _syncResults, _received);
+        ready.DurableZxid = _log.LastZxid;
+        ready.AcceptedEpoch = _acceptedEpoch;
+        ready.CurrentEpoch = _currentEpoch;
 
         _statusChanged = false;
         _persist.Clear();
@@ -360,6 +371,7 @@ public sealed partial class QuorumPeer
         }
 
         _unadvanced.Dequeue();
+        ready.State = ReadyState.Advanced;
         _durableAcceptedEpoch = Math.Max(_durableAcceptedEpoch, ready.AcceptedEpoch);
         _durableCurrentEpoch = Math.Max(_durableCurrentEpoch, ready.CurrentEpoch);
         _durableZxid = Math.Min(ready.DurableZxid, ready.Clamp);
@@ -374,6 +386,40 @@ public sealed partial class QuorumPeer
                 break;
             default:
                 break;
+        }
+    }
+
+    /// <summary>
+    /// Hands a Ready the host is done with back to this peer, which reuses it and its lists for a
+    /// later <see cref="GetReady"/> (etcd raft leaves such reuse to the host; here the peer owns
+    /// the objects, so a busy server allocates no Ready per write). A Ready with persistence must
+    /// have been advanced first. The host must not look at the Ready or its lists afterwards:
+    /// they will carry another Ready's contents.
+    /// </summary>
+    /// <param name="ready">A Ready taken from this peer.</param>
+    /// <exception cref="InvalidOperationException">The Ready belongs to another peer, was already recycled, or must still be advanced.</exception>
+    public void Recycle(Ready ready)
+    {
+        ArgumentNullException.ThrowIfNull(ready);
+        if (!ReferenceEquals(ready.Owner, this))
+        {
+            throw new InvalidOperationException("The Ready was taken from another peer.");
+        }
+
+        if (ready.State == ReadyState.Recycled)
+        {
+            throw new InvalidOperationException("The Ready was already recycled.");
+        }
+
+        if (ready.State == ReadyState.Taken && ready.MustAdvance)
+        {
+            throw new InvalidOperationException("A Ready with persistence must be advanced before it is recycled.");
+        }
+
+        ready.Clear();
+        if (_spareReadys.Count < MaxSpareReadys)
+        {
+            _spareReadys.Push(ready);
         }
     }
 
@@ -458,23 +504,24 @@ public sealed partial class QuorumPeer
         }
     }
 
-    private TxnEntry[] TakeCommitted()
+    // Adds the txns now committed and durable, not yet handed to the application, to the Ready.
+    private void TakeCommitted(Ready ready)
     {
         var upTo = Math.Min(_committed, _durableZxid);
         if (upTo <= _applied)
         {
-            return [];
+            return;
         }
 
+        var committed = ready.CommittedList();
         var start = _log.FirstAfter(_applied);
         var end = _log.FirstAfter(upTo);
-        var committed = new TxnEntry[end - start];
         for (var i = start; i < end; i++)
         {
-            committed[i - start] = _log[i];
+            committed.Add(_log[i]);
         }
 
-        if (committed.Length > 0)
+        if (end > start)
         {
             _applied = committed[^1].Zxid;
         }
@@ -482,7 +529,6 @@ public sealed partial class QuorumPeer
         // Memory stays bounded: applied txns beyond the retention are dropped (a learner that
         // far behind gets a SNAP).
         _log.TrimFront(_applied, _options.MaxRetainedTxns);
-        return committed;
     }
 
     private void LeaveRole()

@@ -106,59 +106,132 @@ public readonly record struct PeerStatus(ServerState State, ZabPhase Phase, long
 /// </list>
 /// <see cref="QuorumPeer.Step"/>, <see cref="QuorumPeer.Tick"/> and the other inputs may be called
 /// while Readys wait for <see cref="QuorumPeer.Advance"/>; what they produce goes in later Readys.
+/// A host that is done with a Ready (and has advanced it, if it must be) may hand it back with
+/// <see cref="QuorumPeer.Recycle"/>: the peer then reuses the object and its lists for a later
+/// Ready, so that a busy server makes no new ones. The host must not look at it afterwards. A
+/// host that never recycles gets a new Ready each time.
 /// </summary>
 public sealed class Ready
 {
-    internal Ready(
-        long sequence,
-        PeerStatus? status,
-        IReadOnlyList<PersistOperation> persist,
-        IReadOnlyList<OutboundMessage> messages,
-        IReadOnlyList<TxnEntry> committed,
-        IReadOnlyList<SyncResult> syncResults,
-        IReadOnlyList<AppMessage> received)
-    {
-        Sequence = sequence;
-        Status = status;
-        Persist = persist;
-        Messages = messages;
-        Committed = committed;
-        SyncResults = syncResults;
-        Received = received;
-    }
+    // Kept for the next Ready when the host recycles this one (QuorumPeer.Recycle); created on
+    // first use, so a Ready that carries nothing allocates no list.
+    private List<PersistOperation>? _persist;
+    private List<OutboundMessage>? _messages;
+    private List<TxnEntry>? _committed;
+    private List<SyncResult>? _syncResults;
+    private List<AppMessage>? _received;
+
+    internal Ready(QuorumPeer owner) => Owner = owner;
 
     /// <summary>Gets the Ready's number, increasing from 1.</summary>
-    public long Sequence { get; }
+    public long Sequence { get; private set; }
 
     /// <summary>Gets the new status, or <see langword="null"/> if it did not change.</summary>
-    public PeerStatus? Status { get; }
+    public PeerStatus? Status { get; private set; }
 
     /// <summary>Gets the operations to make durable, in order.</summary>
-    public IReadOnlyList<PersistOperation> Persist { get; }
+    public IReadOnlyList<PersistOperation> Persist { get; private set; } = [];
 
     /// <summary>Gets the messages to send.</summary>
-    public IReadOnlyList<OutboundMessage> Messages { get; }
+    public IReadOnlyList<OutboundMessage> Messages { get; private set; } = [];
 
     /// <summary>Gets the committed txns to apply, in zxid order.</summary>
-    public IReadOnlyList<TxnEntry> Committed { get; }
+    public IReadOnlyList<TxnEntry> Committed { get; private set; } = [];
 
     /// <summary>Gets the answers to <see cref="QuorumPeer.Sync"/> calls.</summary>
-    public IReadOnlyList<SyncResult> SyncResults { get; }
+    public IReadOnlyList<SyncResult> SyncResults { get; private set; } = [];
 
     /// <summary>Gets the application messages that arrived.</summary>
-    public IReadOnlyList<AppMessage> Received { get; }
+    public IReadOnlyList<AppMessage> Received { get; private set; } = [];
 
     /// <summary>Gets whether the host must call <see cref="QuorumPeer.Advance"/> once <see cref="Persist"/> is durable.</summary>
     public bool MustAdvance => Persist.Count > 0;
 
+    // The peer that made it: only that peer advances and recycles it.
+    internal QuorumPeer Owner { get; }
+
+    // Where the Ready is in its life: with the host, advanced, or back with its peer.
+    internal ReadyState State { get; set; }
+
     // What becomes durable when this Ready is advanced.
-    internal long DurableZxid { get; init; }
+    internal long DurableZxid { get; set; }
 
-    internal int AcceptedEpoch { get; init; }
+    internal int AcceptedEpoch { get; set; }
 
-    internal int CurrentEpoch { get; init; }
+    internal int CurrentEpoch { get; set; }
 
     // Lowered when the log is truncated or replaced after this Ready was taken: the durable
     // prefix of the log as it is now cannot extend past the cut.
     internal long Clamp { get; set; } = long.MaxValue;
+
+    // Takes the peer's outputs (copied: the peer keeps its own lists) and the committed txns.
+    internal void Fill(
+        long sequence,
+        PeerStatus? status,
+        List<PersistOperation> persist,
+        List<OutboundMessage> messages,
+        List<SyncResult> syncResults,
+        List<AppMessage> received)
+    {
+        Sequence = sequence;
+        Status = status;
+        State = ReadyState.Taken;
+        Clamp = long.MaxValue;
+        Persist = Take(persist, ref _persist);
+        Messages = Take(messages, ref _messages);
+        SyncResults = Take(syncResults, ref _syncResults);
+        Received = Take(received, ref _received);
+    }
+
+    // The list the peer adds the committed txns to; Committed shows it once it has any.
+    internal List<TxnEntry> CommittedList()
+    {
+        _committed ??= [];
+        return _committed;
+    }
+
+    internal void CommittedFilled() => Committed = _committed is { Count: > 0 } list ? list : [];
+
+    // Empties the Ready for its next use. The lists keep their capacity; what they referred to
+    // (messages, txn bytes) is released to the collector.
+    internal void Clear()
+    {
+        _persist?.Clear();
+        _messages?.Clear();
+        _committed?.Clear();
+        _syncResults?.Clear();
+        _received?.Clear();
+        Persist = [];
+        Messages = [];
+        Committed = [];
+        SyncResults = [];
+        Received = [];
+        Status = null;
+        State = ReadyState.Recycled;
+    }
+
+    private static IReadOnlyList<T> Take<T>(List<T> source, ref List<T>? own)
+    {
+        if (source.Count == 0)
+        {
+            return [];
+        }
+
+        own ??= new List<T>(source.Count);
+        own.AddRange(source);
+        return own;
+    }
+}
+
+/// <summary>Where a <see cref="Ready"/> is in its life.</summary>
+internal enum ReadyState
+{
+    /// <summary>With the host: taken by <see cref="QuorumPeer.GetReady"/>, not yet advanced.</summary>
+    Taken,
+
+    /// <summary>Its persistence was confirmed by <see cref="QuorumPeer.Advance"/>.</summary>
+    Advanced,
+
+    /// <summary>Back with its peer (<see cref="QuorumPeer.Recycle"/>), waiting to be used again.</summary>
+    Recycled,
 }

@@ -154,6 +154,7 @@ public sealed partial class Replica
 
         _unflushed.Dequeue();
         peer.Advance(ready);
+        peer.Recycle(ready);
         Settle(nowMs);
     }
 
@@ -272,8 +273,14 @@ public sealed partial class Replica
 
         if (ready.MustAdvance)
         {
+            // Kept until Flushed advances it, then recycled there.
             _unflushed.Enqueue(ready);
             _quorumPersistence!.Flush(ready.Sequence);
+        }
+        else
+        {
+            // Nothing above keeps the Ready or its lists: the peer reuses them.
+            _peer!.Recycle(ready);
         }
     }
 

@@ -182,6 +182,9 @@ public sealed partial class Replica
     /// <summary>Gets how many <see cref="Request"/> objects this replica had to create (none was spare), for tests of their reuse.</summary>
     internal long RequestsCreated => _requests.Created;
 
+    // The Readys its consensus peer has made (none standalone): they are recycled, so this stops growing.
+    internal long ReadysCreated => _peer?.ReadysCreated ?? 0;
+
     /// <summary>A client connected; no session yet.</summary>
     /// <param name="connectionId">The host's id for the connection, unique for the process lifetime.</param>
     /// <param name="remoteAddress">The client's IP address (the identity of the <c>ip</c> ACL scheme).</param>

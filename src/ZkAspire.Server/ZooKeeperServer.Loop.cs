@@ -318,15 +318,15 @@ public sealed partial class ZooKeeperServer
                 break;
 
             case LoopInputKind.PeerMessage:
-                var delivery = (Quorum.PeerDelivery)input.Payload!;
+                var link = input.Link!;
 
                 // A message read on a link that was replaced meanwhile is dropped: the replica
                 // heard that link close, and the protocol resends what matters.
-                if (_member is { } member && _transport is { } transport && transport.IsCurrent(delivery.Link))
+                if (_member is { } member && _transport is { } transport && transport.IsCurrent(link))
                 {
                     try
                     {
-                        member.PeerMessageReceived(delivery.Link.PeerId, delivery.Message, NowMs());
+                        member.PeerMessageReceived(link.PeerId, (Consensus.PeerMessage)input.Payload!, NowMs());
                     }
                     catch (Exception e)
                     {
@@ -488,7 +488,7 @@ public sealed partial class ZooKeeperServer
     {
         // Peer messages first: a proposal, an ACK or a COMMIT gates a write on other members (and
         // the notifications they send), a reply only its own client. They are sent from the loop
-        // whatever the batch's length: at most one gathered send per peer (two in a three-member
+        // whatever the batch's length: at most one send per peer (two in a three-member
         // ensemble) per batch, where a thread-pool wake per link and batch would delay every
         // write on its way through the quorum.
         _transport?.Flush(sendNow: true);

@@ -451,7 +451,7 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
             Options,
             _peerLogger,
             TimeProvider,
-            (link, message) => Post(new LoopInput(LoopInputKind.PeerMessage, null, default, new Quorum.PeerDelivery(link, message), 0, link.PeerId)),
+            (link, message) => Post(new LoopInput(LoopInputKind.PeerMessage, null, default, message, 0, link.PeerId, link)),
             link => Post(new LoopInput(LoopInputKind.PeerClosed, null, default, link, 0, link.PeerId)));
         foreach (var (to, notification) in _earlyNotifications)
         {

@@ -185,4 +185,25 @@ public sealed class FramingTests
             return next;
         }
     }
+
+    [Fact]
+    public void AFrameGivenUpIsTruncatedAwayAndTheFramesBeforeItStayWhole()
+    {
+        using var writer = new JuteWriter(16);
+        var first = writer.BeginFrame();
+        writer.WriteLong(7);
+        writer.EndFrame(first);
+        var kept = writer.Length;
+
+        var second = writer.BeginFrame();
+        writer.WriteBuffer(new byte[100]);
+        writer.EndFrame(second);
+        Assert.True(writer.Capacity >= writer.Length);
+
+        writer.Truncate(second);
+        Assert.Equal(kept, writer.Length);
+        Assert.Equal(new byte[] { 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 7 }, writer.WrittenSpan.ToArray());
+        Assert.Throws<ArgumentOutOfRangeException>(() => writer.Truncate(kept + 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => writer.Truncate(-1));
+    }
 }

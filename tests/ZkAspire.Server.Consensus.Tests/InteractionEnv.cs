@@ -52,6 +52,7 @@ internal sealed class InteractionEnv
         {
             node.SyncThrough(ready);
             node.Peer.Advance(ready);
+            node.Peer.Recycle(ready);
         }
     }
 
@@ -335,9 +336,15 @@ internal sealed class InteractionEnv
                 Line($"  received {received.Kind} from {received.From}: {Text(received.Payload)}");
             }
 
+            // Readys go back to their peer as a server's do (Replica), so every scenario runs
+            // with reused Readys.
             if (ready.MustAdvance)
             {
                 node.Unadvanced.Enqueue(ready);
+            }
+            else
+            {
+                node.Peer.Recycle(ready);
             }
 
             if (sync)
@@ -359,6 +366,7 @@ internal sealed class InteractionEnv
         while (node.Unadvanced.TryDequeue(out var ready))
         {
             node.Peer.Advance(ready);
+            node.Peer.Recycle(ready);
         }
 
         if (!quiet)

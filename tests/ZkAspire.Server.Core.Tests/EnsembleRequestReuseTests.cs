@@ -93,6 +93,8 @@ public sealed class EnsembleRequestReuseTests
         }
 
         var created = ensemble.Members.Select(m => m.Replica.RequestsCreated).ToArray();
+        var readys = ensemble.Members.Select(m => m.Replica.ReadysCreated).ToArray();
+        Assert.All(readys, r => Assert.True(r > 0));
         for (var i = 0; i < 200; i++)
         {
             Round();
@@ -104,6 +106,9 @@ public sealed class EnsembleRequestReuseTests
         }
 
         Assert.Equal(created, ensemble.Members.Select(m => m.Replica.RequestsCreated).ToArray());
+
+        // Consensus's Readys are recycled by every member too: none is made after the warm-up.
+        Assert.Equal(readys, ensemble.Members.Select(m => m.Replica.ReadysCreated).ToArray());
     }
 
     [Fact]

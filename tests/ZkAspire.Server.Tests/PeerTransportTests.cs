@@ -132,6 +132,46 @@ public sealed class PeerTransportTests
     }
 
     [Fact]
+    public async Task AMessageTheFullQueueRefusesLeavesNoBytesBehindInTheLinksOutput()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync((IPEndPoint)listener.LocalEndPoint!, Token);
+        var accepted = await listener.AcceptAsync(Token);
+
+        // Messages are encoded straight into the link's output buffer; one over the limit is
+        // encoded, then taken back out. What follows it must arrive as if it had never been there.
+        var sender = new PeerLink(client, 2, 1, 1024 * 1024, NullLogger.Instance);
+        Assert.True(sender.Enqueue(new Consensus.Proposal(1, 0, 1, new byte[100]), limit: 1000));
+        Assert.False(sender.Enqueue(new Consensus.Proposal(1, 1, 2, new byte[5000]), limit: 1000));
+        Assert.True(sender.Enqueue(new Consensus.Commit(1, 1), limit: 1000));
+
+        var received = System.Threading.Channels.Channel.CreateUnbounded<Consensus.PeerMessage>();
+        var receiver = new PeerLink(accepted, 1, 1, 1024 * 1024, NullLogger.Instance);
+        receiver.Start((_, message) => received.Writer.TryWrite(message), _ => received.Writer.TryComplete());
+        sender.Start((_, _) => { }, _ => { });
+        sender.Flush(sendNow: false);
+        Assert.Equal(new Consensus.Proposal(1, 0, 1, new byte[100]).ToString(), (await NextAsync()).ToString());
+        Assert.Equal(new Consensus.Commit(1, 1), await NextAsync());
+
+        // A message after them shows that nothing of the refused one was left in between: its
+        // bytes would arrive as a malformed frame and close the receiving link.
+        Assert.True(sender.Enqueue(new Consensus.Ack(1, 1), limit: 1000));
+        sender.Flush(sendNow: false);
+        Assert.Equal(new Consensus.Ack(1, 1), await NextAsync());
+        Assert.False(receiver.IsClosed);
+
+        sender.Close("test");
+        receiver.Close("test");
+        await Task.WhenAll(sender.Completion, receiver.Completion).WaitAsync(TimeSpan.FromSeconds(30), Token);
+
+        async Task<Consensus.PeerMessage> NextAsync() =>
+            await received.Reader.ReadAsync(Token).AsTask().WaitAsync(TimeSpan.FromSeconds(30), Token);
+    }
+
+    [Fact]
     public async Task FramesQueuedOnAStartedLinkLeaveAtTheFlushInlineOrOnThePoolAndInOrder()
     {
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -185,7 +225,7 @@ public sealed class PeerTransportTests
     }
 
     [Fact]
-    public async Task FramesOfEverySizeArriveWholeAndInOrderThroughBufferedReadsAndGatheredSends()
+    public async Task FramesOfEverySizeArriveWholeAndInOrderThroughBufferedReadsAndBatchedSends()
     {
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));

@@ -3,6 +3,7 @@
 using System.Buffers.Binary;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using ZkAspire.Protocol;
 using ZkAspire.Server.Consensus;
 using ZkAspire.Server.Transport;
 
@@ -16,8 +17,9 @@ namespace ZkAspire.Server.Quorum;
 internal sealed class PeerLink
 {
     private const int ReadBufferBytes = 64 * 1024;
-    private const int MaxFramesPerSend = 256;
-    private const int MaxBytesPerSend = 256 * 1024;
+
+    // An output buffer that grew past this (a snapshot) is given back after its send, not kept.
+    private const int MaxKeptOutputBytes = 256 * 1024;
 
     private readonly Socket _socket;
     private readonly int _maxFrameBytes;
@@ -25,8 +27,12 @@ internal sealed class PeerLink
     private readonly object _outputLock = new();
     private readonly CancellationTokenSource _closed = new();
     private readonly TaskCompletionSource _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private List<byte[]> _queued = [];
-    private List<byte[]> _spare = [];
+    // Frames are encoded straight into _pending (under _outputLock); the writer swaps it with
+    // _spare and sends it whole, so a message costs no array of its own and a batch one send.
+    // Both buffers are rented and go back to the pool when the link ends (_outputReleased).
+    private JuteWriter _pending = new(4096);
+    private JuteWriter? _spare = new(4096);
+    private bool _outputReleased;
     private bool _writerWaiting;
     private TaskCompletionSource? _writerSignal;
     private long _queuedBytes;
@@ -73,6 +79,7 @@ internal sealed class PeerLink
             {
                 _socket.Dispose();
                 _closed.Dispose();
+                ReleaseOutput();
                 onClosed(this);
                 _completion.TrySetResult();
             },
@@ -88,6 +95,7 @@ internal sealed class PeerLink
         Close(reason);
         _socket.Dispose();
         _closed.Dispose();
+        ReleaseOutput();
         _completion.TrySetResult();
     }
 
@@ -96,29 +104,58 @@ internal sealed class PeerLink
     public bool TryMarkCloseReported() => Interlocked.Exchange(ref _closeReported, 1) == 0;
 
     /// <summary>
-    /// Queues a frame, sent when <see cref="Flush"/> is next called; <see langword="false"/> if the
-    /// queue would exceed its limit (a frame is always taken into an empty queue).
+    /// Encodes a message into the output, sent when <see cref="Flush"/> is next called;
+    /// <see langword="false"/> if the queue would exceed its limit (a frame is always taken into
+    /// an empty queue), and then nothing was queued.
+    /// </summary>
+    /// <param name="message">The message.</param>
+    /// <param name="limit">The queue's limit in bytes.</param>
+    /// <returns>Whether it was queued.</returns>
+    public bool Enqueue(PeerMessage message, long limit)
+    {
+        lock (_outputLock)
+        {
+            if (IsClosed || _outputReleased)
+            {
+                return true;
+            }
+
+            var mark = _pending.BeginFrame();
+            PeerMessageCodec.Write(message, _pending);
+            _pending.EndFrame(mark);
+            if (!TakeIntoQueue(_pending.Length - mark, limit))
+            {
+                _pending.Truncate(mark);
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// Queues an encoded frame (length prefix included), sent when <see cref="Flush"/> is next
+    /// called; <see langword="false"/> if the queue would exceed its limit (a frame is always taken
+    /// into an empty queue), and then nothing was queued.
     /// </summary>
     /// <param name="frame">The frame, length prefix included.</param>
     /// <param name="limit">The queue's limit in bytes.</param>
     /// <returns>Whether it was queued.</returns>
-    public bool Enqueue(byte[] frame, long limit)
+    public bool Enqueue(ReadOnlySpan<byte> frame, long limit)
     {
-        if (IsClosed)
-        {
-            return true;
-        }
-
-        var queued = Interlocked.Add(ref _queuedBytes, frame.Length);
-        if (queued > limit && queued != frame.Length)
-        {
-            Interlocked.Add(ref _queuedBytes, -frame.Length);
-            return false;
-        }
-
         lock (_outputLock)
         {
-            _queued.Add(frame);
+            if (IsClosed || _outputReleased)
+            {
+                return true;
+            }
+
+            if (!TakeIntoQueue(frame.Length, limit))
+            {
+                return false;
+            }
+
+            _pending.WriteRaw(frame);
         }
 
         return true;
@@ -136,7 +173,7 @@ internal sealed class PeerLink
         TaskCompletionSource? signal = null;
         lock (_outputLock)
         {
-            if (_writerWaiting && _queued.Count > 0)
+            if (_writerWaiting && _pending.Length > 0)
             {
                 _writerWaiting = false;
                 signal = _writerSignal;
@@ -145,6 +182,31 @@ internal sealed class PeerLink
         }
 
         WriterWake.Release(signal, sendNow);
+    }
+
+    // Counts a frame into the queued bytes, or refuses it (and counts nothing).
+    private bool TakeIntoQueue(int frameBytes, long limit)
+    {
+        var queued = Interlocked.Add(ref _queuedBytes, frameBytes);
+        if (queued > limit && queued != frameBytes)
+        {
+            Interlocked.Add(ref _queuedBytes, -frameBytes);
+            return false;
+        }
+
+        return true;
+    }
+
+    // The link has ended: its output buffers go back to the pool, and nothing is encoded any more.
+    private void ReleaseOutput()
+    {
+        lock (_outputLock)
+        {
+            _outputReleased = true;
+            _pending.Dispose();
+            _spare?.Dispose();
+            _spare = null;
+        }
     }
 
     /// <summary>Closes the link (idempotent).</summary>
@@ -281,28 +343,27 @@ internal sealed class PeerLink
 
     private async Task WriteAsync()
     {
-        // What is queued goes out in gathering sends (sendmsg), not a send per frame: a leader's
-        // batch of proposals or commits to a follower is one syscall.
+        // What is queued goes out in one send: a leader's batch of proposals or commits to a
+        // follower is one syscall, from one contiguous buffer.
         var token = _closed.Token;
-        var frames = new List<ArraySegment<byte>>();
         try
         {
             while (true)
             {
-                List<byte[]>? batch = null;
+                JuteWriter? batch = null;
                 Task? wait = null;
                 lock (_outputLock)
                 {
-                    if (IsClosed)
+                    if (IsClosed || _outputReleased)
                     {
                         return;
                     }
 
-                    if (_queued.Count > 0)
+                    if (_pending.Length > 0)
                     {
-                        batch = _queued;
-                        _queued = _spare;
-                        _spare = [];
+                        batch = _pending;
+                        _pending = _spare ?? new JuteWriter(4096);
+                        _spare = null;
                     }
                     else
                     {
@@ -322,33 +383,26 @@ internal sealed class PeerLink
                     continue;
                 }
 
-                for (var next = 0; next < batch!.Count;)
+                var bytes = batch!.Length;
+                var unsent = batch.WrittenMemory;
+                while (unsent.Length > 0)
                 {
-                    var bytes = 0;
-                    while (next < batch.Count && frames.Count < MaxFramesPerSend && bytes < MaxBytesPerSend)
-                    {
-                        frames.Add(batch[next]);
-                        bytes += batch[next].Length;
-                        next++;
-                    }
-
-                    if (frames.Count == 1)
-                    {
-                        await _socket.SendAsync(frames[0], SocketFlags.None, token).ConfigureAwait(false);
-                    }
-                    else
-                    {
-                        await _socket.SendAsync(frames, SocketFlags.None).ConfigureAwait(false);
-                    }
-
-                    Interlocked.Add(ref _queuedBytes, -bytes);
-                    frames.Clear();
+                    var sent = await _socket.SendAsync(unsent, SocketFlags.None, token).ConfigureAwait(false);
+                    unsent = unsent[sent..];
                 }
 
+                Interlocked.Add(ref _queuedBytes, -bytes);
                 batch.Clear();
                 lock (_outputLock)
                 {
-                    _spare = batch;
+                    if (_outputReleased || _spare is not null || batch.Capacity > MaxKeptOutputBytes)
+                    {
+                        batch.Dispose();
+                    }
+                    else
+                    {
+                        _spare = batch;
+                    }
                 }
             }
         }
@@ -382,8 +436,3 @@ internal static class SocketReading
         }
     }
 }
-
-/// <summary>A message and the link it came on, for the event loop.</summary>
-/// <param name="Link">The link.</param>
-/// <param name="Message">The message.</param>
-internal sealed record PeerDelivery(PeerLink Link, PeerMessage Message);

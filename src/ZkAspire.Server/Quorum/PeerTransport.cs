@@ -181,13 +181,14 @@ internal sealed class PeerTransport : IAsyncDisposable
             return;
         }
 
-        using var writer = new JuteWriter(256);
-        writer.WriteInt(0);
-        PeerMessageCodec.Write(message, writer);
-        var frame = writer.ToArray();
-        BinaryPrimitives.WriteInt32BigEndian(frame, frame.Length - 4);
         if (link is null)
         {
+            // Rare (no link yet): the notification is encoded into an array of its own and kept.
+            using var writer = new JuteWriter(256);
+            var mark = writer.BeginFrame();
+            PeerMessageCodec.Write(message, writer);
+            writer.EndFrame(mark);
+            var frame = writer.ToArray();
             lock (_gate)
             {
                 // Under the gate, as Install takes the kept notification: one installed meanwhile gets it now.
@@ -199,7 +200,7 @@ internal sealed class PeerTransport : IAsyncDisposable
             }
         }
 
-        if (!link.Enqueue(frame, _options.PeerSendQueueBytes))
+        if (!link.Enqueue(message, _options.PeerSendQueueBytes))
         {
             _logger.LogWarning("Dropping the link to server {Peer}: more than {Limit} bytes wait to be sent (zkaspire.peerSendQueueBytes); it resyncs when it reads again", to, _options.PeerSendQueueBytes);
             link.Close("the send queue is full");
@@ -217,7 +218,7 @@ internal sealed class PeerTransport : IAsyncDisposable
 
     /// <summary>
     /// Sends what <see cref="Send"/> queued since the last flush (the event loop, at the end of a
-    /// batch): everything queued for one peer in a batch leaves in one gathered send.
+    /// batch): everything queued for one peer in a batch leaves in one send.
     /// </summary>
     /// <param name="sendNow">
     /// Whether to send from the calling thread (the loop does, after every batch; a send that would

@@ -25,7 +25,7 @@ internal enum LoopInputKind
     PersistFailed,
     /// <summary>Produce the next chunk of the snapshot in progress.</summary>
     SnapshotStep,
-    /// <summary>A message from another server of the ensemble (a <see cref="Quorum.PeerDelivery"/> in <see cref="LoopInput.Payload"/>).</summary>
+    /// <summary>A message from another server of the ensemble (the <see cref="Consensus.PeerMessage"/> in <see cref="LoopInput.Payload"/>, its link in <see cref="LoopInput.Link"/>).</summary>
     PeerMessage,
     /// <summary>A peer link closed (the <see cref="Quorum.PeerLink"/> in <see cref="LoopInput.Payload"/>).</summary>
     PeerClosed,
@@ -42,4 +42,5 @@ internal enum LoopInputKind
 /// <param name="Payload">The connect request, command, reason or action.</param>
 /// <param name="Timestamp">When it was read, in <see cref="TimeProvider.GetTimestamp"/> units.</param>
 /// <param name="Argument">A number that goes with it: stmk's mask; the frame size for requests; the zxid of a persistence completion.</param>
-internal readonly record struct LoopInput(LoopInputKind Kind, ClientConnection? Connection, ClientRequest Request, object? Payload, long Timestamp, long Argument = 0);
+/// <param name="Link">The peer link a <see cref="LoopInputKind.PeerMessage"/> came on (a field of its own, so that a peer message allocates nothing to be posted).</param>
+internal readonly record struct LoopInput(LoopInputKind Kind, ClientConnection? Connection, ClientRequest Request, object? Payload, long Timestamp, long Argument = 0, Quorum.PeerLink? Link = null);
