@@ -14,6 +14,9 @@ public sealed partial class QuorumPeer
 {
     private readonly Dictionary<long, (Vote Vote, ServerState State)> _recvSet = [];
     private readonly Dictionary<long, (Vote Vote, ServerState State)> _outOfElection = [];
+
+    // A leader in discovery: the voters that answered its probe following another leader.
+    private readonly Dictionary<long, (Vote Vote, ServerState State)> _probeAnswers = [];
     private long _logicalClock;
     private Vote _proposal;
     private Vote _currentVote;
@@ -69,10 +72,14 @@ public sealed partial class QuorumPeer
     {
         if (_state != ServerState.Looking)
         {
-            // Not looking: tell a looking server which leader we follow, so it can join.
             if (n.State == ServerState.Looking)
             {
+                // Not looking: tell a looking server which leader we follow, so it can join.
                 Send(from, new Notification(_currentVote.Leader, _currentVote.Zxid, _currentVote.ElectionEpoch, _state, _currentVote.PeerEpoch));
+            }
+            else if (IsVoter(from) && n.Leader != _currentVote.Leader)
+            {
+                OnOtherLeadersNotification(from, n);
             }
 
             return;
@@ -111,6 +118,61 @@ public sealed partial class QuorumPeer
                 // Observers never vote.
                 break;
         }
+    }
+
+    // A server that is not looking hears of another leader than its own: a leader in discovery
+    // probing (its own notification, LEADING), or, on that leader, a follower's answer.
+    private void OnOtherLeadersNotification(long from, Notification n)
+    {
+        if (_state == ServerState.Leading && _phase == ZabPhase.Discovery)
+        {
+            // Passed over: this server decided to lead on votes that changed after it decided (a
+            // server that started later, with a better vote, won the others over within
+            // finalizeWait). ZooKeeper's leader waits out initLimit for a quorum that will never
+            // come, refusing clients meanwhile. A follower of another leader counts that leader
+            // too; once they make a quorum, no quorum can accept this server's epoch: it looks
+            // again, and joins the leader as a latecomer does. Stepping down before an epoch is
+            // established is always safe: it is what the initLimit timeout does.
+            _probeAnswers[from] = (new Vote(n.Leader, n.Zxid, n.ElectionEpoch, n.PeerEpoch), n.State);
+            var naming = CountNaming(_probeAnswers, n.Leader);
+            if (n.State == ServerState.Following && !_probeAnswers.ContainsKey(n.Leader) && IsVoter(n.Leader))
+            {
+                naming++;
+            }
+
+            if (naming >= _quorumSize)
+            {
+                StartElection($"a quorum follows server {n.Leader}, not this one (the votes changed after this server decided)");
+            }
+        }
+        else if (_state == ServerState.Following && n.State == ServerState.Leading && n.Leader == from)
+        {
+            // A leader in discovery probing: tell it which leader we follow. Only followers
+            // answer, and nobody answers an answer, so probes cannot echo between leaders.
+            Send(from, new Notification(_currentVote.Leader, _currentVote.Zxid, _currentVote.ElectionEpoch, _state, _currentVote.PeerEpoch));
+        }
+    }
+
+    // A leader still in discovery after a notification interval asks the voters that have not
+    // registered with it which leader they follow (see OnOtherLeadersNotification); again at
+    // growing intervals, as an election resends its notifications.
+    private void ProbeWhileDiscovering()
+    {
+        if (_now < _nextNotificationAtMs)
+        {
+            return;
+        }
+
+        foreach (var voter in _voters)
+        {
+            if (voter != _myId && !_connectingFollowers.Contains(voter))
+            {
+                Send(voter, new Notification(_myId, _currentVote.Zxid, _currentVote.ElectionEpoch, ServerState.Leading, _currentVote.PeerEpoch));
+            }
+        }
+
+        _notificationIntervalMs = Math.Min(_notificationIntervalMs * 2, _options.MaxNotificationIntervalMs);
+        _nextNotificationAtMs = _now + _notificationIntervalMs;
     }
 
     private void OnLookingVote(long from, Vote vote)

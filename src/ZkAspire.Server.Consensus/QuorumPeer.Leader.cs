@@ -155,6 +155,9 @@ public sealed partial class QuorumPeer
         _maxAcceptedEpochSeen = _acceptedEpoch;
         _connectingFollowers.Add(_myId);
         _leaderDeadlineMs = _now + Ms(_options.InitLimit);
+        _probeAnswers.Clear();
+        _notificationIntervalMs = _options.MinNotificationIntervalMs;
+        _nextNotificationAtMs = _now + _notificationIntervalMs;
         TryDecideEpoch();
     }
 
@@ -555,6 +558,10 @@ public sealed partial class QuorumPeer
                 StartElection(_phase == ZabPhase.Discovery
                     ? "no quorum of learners accepted a new epoch within initLimit"
                     : "no quorum acknowledged NEWLEADER within initLimit");
+            }
+            else if (_phase == ZabPhase.Discovery)
+            {
+                ProbeWhileDiscovering();
             }
 
             return;

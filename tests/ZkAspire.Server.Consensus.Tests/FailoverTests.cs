@@ -45,4 +45,44 @@ public sealed class FailoverTests
         Assert.Equal(ZabPhase.Broadcast, env.Nodes[1].Peer!.Phase);
         Assert.Equal(ZabPhase.Broadcast, env.Nodes[2].Peer!.Phase);
     }
+
+    /// <summary>
+    /// Servers started a little apart: 1 and 2 agree on 2, and 2's finalizeWait ends before the
+    /// better vote of 3, started later, reaches it; 1 hears 3 in time and follows it, and 3 leads
+    /// with 1. Server 2 leads nobody. ZooKeeper's leader waits out initLimit (20 s at the usual
+    /// settings) before it looks again, refusing clients meanwhile; ours probes the voters that
+    /// did not register, hears that a quorum follows 3, looks again and joins 3 within a few
+    /// notification intervals.
+    /// </summary>
+    [Fact]
+    public void ALeaderPassedOverBeforeItsEpochIsEstablishedJoinsTheLeaderAQuorumFollows()
+    {
+        var env = new InteractionEnv();
+        env.Execute("add-nodes", ["3", "tick=2000"]);
+        env.Execute("crash", ["3"]);
+        env.Execute("stabilize", ["1", "2", "quiet"]);
+        env.Execute("tick", ["50", "2"]);
+        var passedOver = env.Nodes[2].Peer!;
+        Assert.Equal(ServerState.Leading, passedOver.State);
+        Assert.Equal(ZabPhase.Discovery, passedOver.Phase);
+        Assert.Equal(ServerState.Looking, env.Nodes[1].Peer!.State);
+
+        // Server 3 starts; its link to 2 comes up late. 1 adopts its better vote and follows it.
+        env.Execute("restart", ["3"]);
+        env.Execute("partition", ["1,3", "|", "2"]);
+        env.Execute("stabilize", ["1", "3", "quiet"]);
+        env.Execute("tick", ["50", "1", "3"]);
+        env.Execute("stabilize", ["1", "3", "quiet"]);
+        Assert.Equal(ServerState.Leading, env.Nodes[3].Peer!.State);
+        Assert.Equal(ZabPhase.Broadcast, env.Nodes[3].Peer!.Phase);
+        Assert.Equal(3, env.Nodes[1].Peer!.LeaderId);
+        Assert.Equal(ServerState.Leading, passedOver.State);
+
+        env.Execute("heal", []);
+        env.Execute("run", ["300"]);
+        Assert.Equal(ServerState.Following, passedOver.State);
+        Assert.Equal(3, passedOver.LeaderId);
+        Assert.Equal(ZabPhase.Broadcast, passedOver.Phase);
+        Assert.Equal(ZabPhase.Broadcast, env.Nodes[3].Peer!.Phase);
+    }
 }
