@@ -15,6 +15,10 @@ public sealed partial class QuorumPeer
     private readonly Dictionary<long, (Vote Vote, ServerState State)> _recvSet = [];
     private readonly Dictionary<long, (Vote Vote, ServerState State)> _outOfElection = [];
 
+    // While LOOKING: the registrations (FOLLOWERINFO, OBSERVERINFO) of servers that already
+    // decided this server leads, kept until it decides too (see Decide).
+    private readonly Dictionary<long, LearnerInfo> _earlyRegistrations = [];
+
     // A leader in discovery: the voters that answered its probe following another leader.
     private readonly Dictionary<long, (Vote Vote, ServerState State)> _probeAnswers = [];
     private long _logicalClock;
@@ -41,6 +45,7 @@ public sealed partial class QuorumPeer
         _logicalClock++;
         _recvSet.Clear();
         _outOfElection.Clear();
+        _earlyRegistrations.Clear();
         _finalizeAtMs = -1;
 
         // An observer proposes nobody (ZooKeeper gives it Long.MIN_VALUE as its id): it only learns.
@@ -182,6 +187,7 @@ public sealed partial class QuorumPeer
             // A newer round: join it, with the better of its vote and ours.
             _logicalClock = vote.ElectionEpoch;
             _recvSet.Clear();
+            _earlyRegistrations.Clear();
             var self = SelfVote();
             _proposal = Vote.Supersedes(vote.Leader, vote.Zxid, vote.PeerEpoch, self)
                 ? vote with { ElectionEpoch = _logicalClock }
@@ -312,10 +318,41 @@ public sealed partial class QuorumPeer
         if (vote.Leader == _myId)
         {
             BecomeLeader(reason);
+            TakeEarlyRegistrations();
         }
         else
         {
+            _earlyRegistrations.Clear();
             BecomeLearner(vote.Leader, _isObserver ? ServerState.Observing : ServerState.Following, reason);
+        }
+    }
+
+    // A registration that arrived while this server was still LOOKING (kept by Step).
+    private void KeepEarlyRegistration(long from, LearnerInfo info) => _earlyRegistrations[from] = info;
+
+    private void ForgetEarlyRegistration(long peer) => _earlyRegistrations.Remove(peer);
+
+    // The servers whose finalizeWait ended first registered while this one still looked. Without
+    // this they would be heard only at their first resend (the notification interval, 50 ms),
+    // which was most of a failover's discovery. Their registration is what the resend would
+    // carry: they follow this server, with the accepted epoch they registered with.
+    private void TakeEarlyRegistrations()
+    {
+        if (_earlyRegistrations.Count == 0)
+        {
+            return;
+        }
+
+        var early = _earlyRegistrations.OrderBy(r => r.Key).ToArray();
+        _earlyRegistrations.Clear();
+        foreach (var (from, info) in early)
+        {
+            if (_state != ServerState.Leading)
+            {
+                break;
+            }
+
+            OnLearnerInfo(from, info);
         }
     }
 

@@ -212,7 +212,13 @@ public sealed partial class QuorumPeer
                     LearnerStep(from, message);
                     break;
                 default:
-                    // LOOKING: the leader-learner protocol has no one to talk to.
+                    // LOOKING: the leader-learner protocol has no one to talk to yet. A server
+                    // that decided first may already register; kept for when this one decides.
+                    if (message is LearnerInfo info)
+                    {
+                        KeepEarlyRegistration(from, info);
+                    }
+
                     break;
             }
         }
@@ -252,6 +258,10 @@ public sealed partial class QuorumPeer
         else if (_state != ServerState.Looking && peer == _leaderId)
         {
             StartElection($"the link to leader {peer} broke");
+        }
+        else if (_state == ServerState.Looking)
+        {
+            ForgetEarlyRegistration(peer);
         }
     }
 

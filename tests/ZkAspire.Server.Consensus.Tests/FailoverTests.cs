@@ -85,4 +85,47 @@ public sealed class FailoverTests
         Assert.Equal(ZabPhase.Broadcast, passedOver.Phase);
         Assert.Equal(ZabPhase.Broadcast, env.Nodes[3].Peer!.Phase);
     }
+
+    /// <summary>
+    /// The same race, without waiting for the resend: the registration that arrived while the
+    /// leader-to-be still looked is kept, and taken the moment it decides, so the survivors serve
+    /// with no time passing after the leader's decision (in the servers, the learner's resend
+    /// came a notification interval later: most of a failover's discovery).
+    /// </summary>
+    [Fact]
+    public void ARegistrationThatArrivedWhileTheLeaderStillLookedIsTakenWhenItDecides()
+    {
+        var env = new InteractionEnv();
+        env.Execute("add-nodes", ["3", "tick=2000"]);
+        env.Execute("elect", []);
+        env.Execute("crash", ["3"]);
+        env.Execute("disconnect", ["1", "3"]);
+        env.Execute("disconnect", ["2", "3"]);
+        env.Execute("stabilize", ["1", "2", "quiet"]);
+
+        env.Execute("tick", ["50", "1"]);
+        Assert.Equal(ServerState.Following, env.Nodes[1].Peer!.State);
+        var early = env.Execute("stabilize", ["1", "2"]);
+        Assert.Contains("send 1->2 FOLLOWERINFO", early, StringComparison.Ordinal);
+        Assert.Equal(ServerState.Looking, env.Nodes[2].Peer!.State);
+
+        // Server 2 decides; without any more time passing, both serve.
+        env.Execute("tick", ["0", "2"]);
+        var decided = env.Execute("stabilize", ["1", "2"]);
+        Assert.Equal(1, Occurrences(decided, "send 1->2 FOLLOWERINFO") + Occurrences(early, "send 1->2 FOLLOWERINFO"));
+        Assert.Equal(ZabPhase.Broadcast, env.Nodes[1].Peer!.Phase);
+        Assert.Equal(ZabPhase.Broadcast, env.Nodes[2].Peer!.Phase);
+        Assert.Equal(ServerState.Leading, env.Nodes[2].Peer!.State);
+    }
+
+    private static int Occurrences(string text, string value)
+    {
+        var count = 0;
+        for (var at = text.IndexOf(value, StringComparison.Ordinal); at >= 0; at = text.IndexOf(value, at + value.Length, StringComparison.Ordinal))
+        {
+            count++;
+        }
+
+        return count;
+    }
 }
