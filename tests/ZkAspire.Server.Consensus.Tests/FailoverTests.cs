@@ -10,12 +10,15 @@ public sealed class FailoverTests
 {
     /// <summary>
     /// The follower-to-be often decides first: its finalizeWait ends while the server it chose
-    /// still waits out its own, so that server, still LOOKING, drops the first registration. The
-    /// learner must register again within a few notification intervals, not after tickTime/2 (a
-    /// whole second at the usual tickTime=2000, which is what the three-node failover measured).
+    /// still waits out its own, so its registration reaches a server still LOOKING. That server
+    /// keeps it and takes it the moment it decides to lead, so the survivors serve with no time
+    /// passing after the leader's decision. (Dropped, it was heard only at the learner's resend:
+    /// at first after tickTime/2, a whole second at the usual tickTime=2000, which is what the
+    /// three-node failover measured; then after a notification interval, 50 ms, still most of a
+    /// failover's discovery.)
     /// </summary>
     [Fact]
-    public void ALearnerWhoseFirstRegistrationCameTooEarlyRegistersAgainPromptly()
+    public void ARegistrationThatArrivedWhileTheLeaderStillLookedIsTakenWhenItDecides()
     {
         var env = new InteractionEnv();
         env.Execute("add-nodes", ["3", "tick=2000"]);
@@ -34,14 +37,15 @@ public sealed class FailoverTests
         // Server 1's finalizeWait ends first: it follows 2 and registers, while 2 is still LOOKING.
         env.Execute("tick", ["50", "1"]);
         Assert.Equal(ServerState.Following, env.Nodes[1].Peer!.State);
-        var dropped = env.Execute("stabilize", ["1", "2"]);
-        Assert.Contains("send 1->2 FOLLOWERINFO", dropped, StringComparison.Ordinal);
+        var early = env.Execute("stabilize", ["1", "2"]);
+        Assert.Contains("send 1->2 FOLLOWERINFO", early, StringComparison.Ordinal);
         Assert.Equal(ServerState.Looking, env.Nodes[2].Peer!.State);
 
-        // Then server 2 decides to lead. A quarter of tickTime/2 later everyone serves.
+        // Server 2 decides to lead; with no more time passing, both serve, on that one registration.
         env.Execute("tick", ["0", "2"]);
         Assert.Equal(ServerState.Leading, env.Nodes[2].Peer!.State);
-        env.Execute("run", ["250"]);
+        var decided = env.Execute("stabilize", ["1", "2"]);
+        Assert.DoesNotContain("FOLLOWERINFO", decided, StringComparison.Ordinal);
         Assert.Equal(ZabPhase.Broadcast, env.Nodes[1].Peer!.Phase);
         Assert.Equal(ZabPhase.Broadcast, env.Nodes[2].Peer!.Phase);
     }
@@ -84,48 +88,5 @@ public sealed class FailoverTests
         Assert.Equal(3, passedOver.LeaderId);
         Assert.Equal(ZabPhase.Broadcast, passedOver.Phase);
         Assert.Equal(ZabPhase.Broadcast, env.Nodes[3].Peer!.Phase);
-    }
-
-    /// <summary>
-    /// The same race, without waiting for the resend: the registration that arrived while the
-    /// leader-to-be still looked is kept, and taken the moment it decides, so the survivors serve
-    /// with no time passing after the leader's decision (in the servers, the learner's resend
-    /// came a notification interval later: most of a failover's discovery).
-    /// </summary>
-    [Fact]
-    public void ARegistrationThatArrivedWhileTheLeaderStillLookedIsTakenWhenItDecides()
-    {
-        var env = new InteractionEnv();
-        env.Execute("add-nodes", ["3", "tick=2000"]);
-        env.Execute("elect", []);
-        env.Execute("crash", ["3"]);
-        env.Execute("disconnect", ["1", "3"]);
-        env.Execute("disconnect", ["2", "3"]);
-        env.Execute("stabilize", ["1", "2", "quiet"]);
-
-        env.Execute("tick", ["50", "1"]);
-        Assert.Equal(ServerState.Following, env.Nodes[1].Peer!.State);
-        var early = env.Execute("stabilize", ["1", "2"]);
-        Assert.Contains("send 1->2 FOLLOWERINFO", early, StringComparison.Ordinal);
-        Assert.Equal(ServerState.Looking, env.Nodes[2].Peer!.State);
-
-        // Server 2 decides; without any more time passing, both serve.
-        env.Execute("tick", ["0", "2"]);
-        var decided = env.Execute("stabilize", ["1", "2"]);
-        Assert.Equal(1, Occurrences(decided, "send 1->2 FOLLOWERINFO") + Occurrences(early, "send 1->2 FOLLOWERINFO"));
-        Assert.Equal(ZabPhase.Broadcast, env.Nodes[1].Peer!.Phase);
-        Assert.Equal(ZabPhase.Broadcast, env.Nodes[2].Peer!.Phase);
-        Assert.Equal(ServerState.Leading, env.Nodes[2].Peer!.State);
-    }
-
-    private static int Occurrences(string text, string value)
-    {
-        var count = 0;
-        for (var at = text.IndexOf(value, StringComparison.Ordinal); at >= 0; at = text.IndexOf(value, at + value.Length, StringComparison.Ordinal))
-        {
-            count++;
-        }
-
-        return count;
     }
 }

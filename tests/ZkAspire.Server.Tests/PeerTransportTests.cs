@@ -116,12 +116,9 @@ public sealed class PeerTransportTests
     [Fact]
     public async Task AFullSendQueueRefusesMoreButAlwaysTakesOneFrame()
     {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(1);
-        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await client.ConnectAsync((IPEndPoint)listener.LocalEndPoint!, Token);
-        using var accepted = await listener.AcceptAsync(Token);
+        var (client, accepted) = await ConnectedSocketsAsync();
+        using var clientSocket = client;
+        using var acceptedSocket = accepted;
 
         // Not started: nothing drains the queue, as with a peer that does not read.
         var link = new PeerLink(accepted, 2, 2, 1024, NullLogger.Instance);
@@ -134,12 +131,7 @@ public sealed class PeerTransportTests
     [Fact]
     public async Task AMessageTheFullQueueRefusesLeavesNoBytesBehindInTheLinksOutput()
     {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(1);
-        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await client.ConnectAsync((IPEndPoint)listener.LocalEndPoint!, Token);
-        var accepted = await listener.AcceptAsync(Token);
+        var (client, accepted) = await ConnectedSocketsAsync();
 
         // Messages are encoded straight into the link's output buffer; one over the limit is
         // encoded, then taken back out. What follows it must arrive as if it had never been there.
@@ -174,12 +166,7 @@ public sealed class PeerTransportTests
     [Fact]
     public async Task FramesQueuedOnAStartedLinkLeaveAtTheFlushInlineOrOnThePoolAndInOrder()
     {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(1);
-        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await client.ConnectAsync((IPEndPoint)listener.LocalEndPoint!, Token);
-        var accepted = await listener.AcceptAsync(Token);
+        var (client, accepted) = await ConnectedSocketsAsync();
 
         const int rounds = 50;
         var received = new List<long>();
@@ -227,15 +214,10 @@ public sealed class PeerTransportTests
     [Fact]
     public async Task FramesOfEverySizeArriveWholeAndInOrderThroughBufferedReadsAndBatchedSends()
     {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(1);
-        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await client.ConnectAsync((IPEndPoint)listener.LocalEndPoint!, Token);
-        var accepted = await listener.AcceptAsync(Token);
+        var (client, accepted) = await ConnectedSocketsAsync();
 
         // Sizes around the reader's 64 KiB buffer and far beyond it (a snapshot), between many
-        // small frames, all queued before the writer starts so that they are sent gathered.
+        // small frames, all queued before the writer starts so that they leave in one send.
         var sizes = new List<int>();
         for (var i = 0; i < 600; i++)
         {
@@ -357,6 +339,17 @@ public sealed class PeerTransportTests
                 socket.Dispose();
             }
         }
+    }
+
+    // Two ends of a loopback connection, for a pair of links (the links own and close them).
+    private static async Task<(Socket Client, Socket Accepted)> ConnectedSocketsAsync()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(1);
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync((IPEndPoint)listener.LocalEndPoint!, Token);
+        return (client, await listener.AcceptAsync(Token));
     }
 
     private static byte[] Encode(Consensus.PeerMessage message)
