@@ -19,6 +19,10 @@ public sealed partial class QuorumPeer
     // decided this server leads, kept until it decides too (see Decide).
     private readonly Dictionary<long, LearnerInfo> _earlyRegistrations = [];
 
+    // While LOOKING: voters that answered as followers or leaders, so dropped our vote; owed it
+    // again when they look too (OnLookingVote).
+    private readonly HashSet<long> _owedVote = [];
+
     // A leader in discovery: the voters that answered its probe following another leader.
     private readonly Dictionary<long, (Vote Vote, ServerState State)> _probeAnswers = [];
     private long _logicalClock;
@@ -46,6 +50,7 @@ public sealed partial class QuorumPeer
         _recvSet.Clear();
         _outOfElection.Clear();
         _earlyRegistrations.Clear();
+        _owedVote.Clear();
         _finalizeAtMs = -1;
 
         // An observer proposes nobody (ZooKeeper gives it Long.MIN_VALUE as its id): it only learns.
@@ -207,6 +212,14 @@ public sealed partial class QuorumPeer
             _recvSet[_myId] = (_proposal, ServerState.Looking);
             SendNotifications();
         }
+        else if (_owedVote.Remove(from) && Vote.Supersedes(_proposal.Leader, _proposal.Zxid, _proposal.PeerEpoch, vote))
+        {
+            // The sender answered our notification as a follower (OnEstablishedVote) and dropped
+            // it: it noticed the failed leader a moment after we did. Now it looks, with a worse
+            // vote: tell it ours again now rather than at our next resend, a notification
+            // interval later (which was a third of a failover).
+            Send(from, new Notification(_proposal.Leader, _proposal.Zxid, _logicalClock, ServerState.Looking, _proposal.PeerEpoch));
+        }
 
         _recvSet[from] = (vote, ServerState.Looking);
         UpdateFinalize();
@@ -214,6 +227,8 @@ public sealed partial class QuorumPeer
 
     private void OnEstablishedVote(long from, Vote vote, ServerState state)
     {
+        _owedVote.Add(from);
+
         // In our round: the votes of a quorum of our round may already agree on that leader.
         if (vote.ElectionEpoch == _logicalClock)
         {

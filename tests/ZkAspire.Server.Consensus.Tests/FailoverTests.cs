@@ -89,4 +89,39 @@ public sealed class FailoverTests
         Assert.Equal(ZabPhase.Broadcast, passedOver.Phase);
         Assert.Equal(ZabPhase.Broadcast, env.Nodes[3].Peer!.Phase);
     }
+
+    /// <summary>
+    /// The survivors notice the failed leader a moment apart: server 2's vote reaches server 1
+    /// while 1 still follows the old leader, which answers as a follower and drops the vote. When
+    /// 1 looks too, its own vote is worse; server 2 tells it its vote again at once, instead of
+    /// at its next resend a notification interval later, so both agree with no time passing.
+    /// </summary>
+    [Fact]
+    public void AVoteDroppedByAServerStillFollowingIsToldAgainWhenThatServerLooks()
+    {
+        var env = new InteractionEnv();
+        env.Execute("add-nodes", ["3", "tick=2000"]);
+        env.Execute("elect", []);
+        env.Execute("crash", ["3"]);
+
+        // Server 2 notices first (the crashed server 3 has no peer to tell).
+        env.Execute("disconnect", ["2", "3"]);
+        var answered = env.Execute("stabilize", ["1", "2"]);
+        Assert.Contains("send 1->2 NOTIFICATION Following leader=3", answered, StringComparison.Ordinal);
+        Assert.Equal(ServerState.Following, env.Nodes[1].Peer!.State);
+
+        // Then server 1; no time passes before both propose server 2.
+        env.Execute("disconnect", ["1", "3"]);
+        env.Execute("stabilize", ["1", "2"]);
+        Assert.Equal(ServerState.Looking, env.Nodes[1].Peer!.State);
+        Assert.Equal(2, env.Nodes[1].Peer!.CurrentVote.Leader);
+        Assert.Equal(2, env.Nodes[2].Peer!.CurrentVote.Leader);
+
+        // finalizeWait later, both decide, and the leader takes the registration at once.
+        env.Execute("tick", ["50", "1", "2"]);
+        env.Execute("stabilize", ["1", "2", "quiet"]);
+        Assert.Equal(ServerState.Leading, env.Nodes[2].Peer!.State);
+        Assert.Equal(ZabPhase.Broadcast, env.Nodes[2].Peer!.Phase);
+        Assert.Equal(ZabPhase.Broadcast, env.Nodes[1].Peer!.Phase);
+    }
 }
