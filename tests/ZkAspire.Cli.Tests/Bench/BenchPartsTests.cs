@@ -32,6 +32,22 @@ public sealed class BenchPartsTests
     }
 
     [Fact]
+    public void ProtectedLockNodesAreOrderedByTheirCounterWhateverTheirGuid()
+    {
+        string[] children =
+        [
+            "_c_ffffffff-0000-0000-0000-000000000000-lock-0000000003",
+            "_c_00000000-0000-0000-0000-000000000000-lock-0000000008",
+            "_c_99999999-0000-0000-0000-000000000000-lock-0000000005",
+            "_c_11111111-0000-0000-0000-000000000000-other-0000000006",
+        ];
+
+        Assert.Equal(children[2], LockWorkload.Predecessor(children, children[1], out var found));
+        Assert.True(found);
+        Assert.Null(LockWorkload.Predecessor(children, children[0], out _));
+    }
+
+    [Fact]
     public void AMissingOwnZnodeIsNoticed()
     {
         LockWorkload.Predecessor(["lock-0000000001"], "lock-0000000002", out var found);

@@ -25,6 +25,11 @@ internal sealed class LockWorkload : WorkloadDriver
 {
     private const string Prefix = "lock-";
 
+    // Protected (Curator's mode, `_c_{guid}-lock-NNNNNNNNNN`): a create whose reply a lost
+    // connection took is found again by the client instead of failing and leaving an orphan node
+    // that nobody deletes until its session ends, stalling every contender behind it.
+    private static readonly CreateOptions LockNode = CreateOptions.EphemeralSequential with { Protected = true };
+
     private string[] _locks = [];
 
     /// <summary>Creates the driver.</summary>
@@ -47,7 +52,7 @@ internal sealed class LockWorkload : WorkloadDriver
         var client = slot.Client;
         var lockPath = _locks[slot.Index % _locks.Length];
         var start = Stopwatch.GetTimestamp();
-        var ours = await client.CreateAsync(lockPath + "/" + Prefix, null, CreateOptions.EphemeralSequential, cancellationToken).ConfigureAwait(false);
+        var ours = await client.CreateAsync(lockPath + "/" + Prefix, null, LockNode, cancellationToken).ConfigureAwait(false);
         var released = false;
         try
         {
@@ -103,7 +108,9 @@ internal sealed class LockWorkload : WorkloadDriver
         found = false;
         foreach (var child in children)
         {
-            if (!child.StartsWith(Prefix, StringComparison.Ordinal))
+            // A lock node ends with the prefix and the ten-digit counter (a protected name starts
+            // with its own `_c_{guid}-`).
+            if (child.Length < Prefix.Length + 10 || !child.AsSpan(child.Length - 10 - Prefix.Length, Prefix.Length).SequenceEqual(Prefix))
             {
                 continue;
             }
