@@ -340,7 +340,6 @@ public sealed partial class QuorumPeer
         }
 
         TakeCommitted(ready);
-        ready.CommittedFilled();
         MaybeServe();
         ready.Fill(++_readySequence, _statusChanged ? Status : null, _persist, _messages, _syncResults, _received);
         ready.DurableZxid = _log.LastZxid;

@@ -164,7 +164,8 @@ public sealed class Ready
     // prefix of the log as it is now cannot extend past the cut.
     internal long Clamp { get; set; } = long.MaxValue;
 
-    // Takes the peer's outputs (copied: the peer keeps its own lists) and the committed txns.
+    // Takes the peer's outputs (copied: the peer keeps its own lists); the committed txns are
+    // already in CommittedList.
     internal void Fill(
         long sequence,
         PeerStatus? status,
@@ -177,6 +178,7 @@ public sealed class Ready
         Status = status;
         State = ReadyState.Taken;
         Clamp = long.MaxValue;
+        Committed = _committed is { Count: > 0 } committed ? committed : [];
         Persist = Take(persist, ref _persist);
         Messages = Take(messages, ref _messages);
         SyncResults = Take(syncResults, ref _syncResults);
@@ -189,8 +191,6 @@ public sealed class Ready
         _committed ??= [];
         return _committed;
     }
-
-    internal void CommittedFilled() => Committed = _committed is { Count: > 0 } list ? list : [];
 
     // Empties the Ready for its next use. The lists keep their capacity; what they referred to
     // (messages, txn bytes) is released to the collector.

@@ -452,7 +452,7 @@ public sealed partial class ZooKeeperServer : IAsyncDisposable
             _peerLogger,
             TimeProvider,
             (link, message) => Post(new LoopInput(LoopInputKind.PeerMessage, null, default, message, 0, link.PeerId, link)),
-            link => Post(new LoopInput(LoopInputKind.PeerClosed, null, default, link, 0, link.PeerId)));
+            link => Post(new LoopInput(LoopInputKind.PeerClosed, null, default, null, 0, link.PeerId, link)));
         foreach (var (to, notification) in _earlyNotifications)
         {
             transport.Send(to, notification);

@@ -27,7 +27,7 @@ internal enum LoopInputKind
     SnapshotStep,
     /// <summary>A message from another server of the ensemble (the <see cref="Consensus.PeerMessage"/> in <see cref="LoopInput.Payload"/>, its link in <see cref="LoopInput.Link"/>).</summary>
     PeerMessage,
-    /// <summary>A peer link closed (the <see cref="Quorum.PeerLink"/> in <see cref="LoopInput.Payload"/>).</summary>
+    /// <summary>A peer link closed (the link in <see cref="LoopInput.Link"/>, its peer's id in <see cref="LoopInput.Argument"/>).</summary>
     PeerClosed,
     /// <summary>Everything a member of an ensemble handed to storage before the flush of the batch in <see cref="LoopInput.Argument"/> is durable.</summary>
     Flushed,
@@ -42,5 +42,5 @@ internal enum LoopInputKind
 /// <param name="Payload">The connect request, command, reason or action.</param>
 /// <param name="Timestamp">When it was read, in <see cref="TimeProvider.GetTimestamp"/> units.</param>
 /// <param name="Argument">A number that goes with it: stmk's mask; the frame size for requests; the zxid of a persistence completion.</param>
-/// <param name="Link">The peer link a <see cref="LoopInputKind.PeerMessage"/> came on (a field of its own, so that a peer message allocates nothing to be posted).</param>
+/// <param name="Link">The peer link a <see cref="LoopInputKind.PeerMessage"/> came on, or that closed (a field of its own, so that a peer message allocates nothing to be posted).</param>
 internal readonly record struct LoopInput(LoopInputKind Kind, ClientConnection? Connection, ClientRequest Request, object? Payload, long Timestamp, long Argument = 0, Quorum.PeerLink? Link = null);
