@@ -223,6 +223,43 @@ public sealed class DataTreeTests
         Assert.Equal(2, root.Stat.Pzxid);
     }
 
+    [Fact]
+    public void ZnodesWithEqualAclsShareOneListAndADifferentAclKeepsItsOwn()
+    {
+        // Each txn decodes a list of its own: equal content, different objects.
+        static IReadOnlyList<ACL> Digest(string who) => [new ACL(Perms.All, new Id("digest", who + ":hash")), new ACL(Perms.Read, new Id("world", "anyone"))];
+        var first = Digest("alice");
+        Apply(1, OpCode.Create2, new CreateTxn("/a", [], first, false, 1));
+        Apply(2, OpCode.Create2, new CreateTxn("/b", [], Digest("alice"), false, 2));
+        Apply(3, OpCode.Create2, new CreateTxn("/c", [], Digest("bob"), false, 3));
+        Apply(4, OpCode.Create2, new CreateTxn("/d", [], Digest("alice"), false, 4));
+        Apply(5, OpCode.SetACL, new SetACLTxn("/c", Digest("alice"), 1));
+
+        Assert.Same(first, _tree.GetNode("/a")!.Acl);
+        Assert.Same(first, _tree.GetNode("/b")!.Acl);
+        Assert.Same(first, _tree.GetNode("/d")!.Acl);
+        Assert.Same(first, _tree.GetNode("/c")!.Acl);
+        Assert.Equal(Digest("alice"), _tree.GetNode("/b")!.Acl);
+    }
+
+    [Fact]
+    public void PastItsBoundTheAclTableLeavesNewListsToTheirZnodes()
+    {
+        static IReadOnlyList<ACL> Digest(int i) => [new ACL(Perms.All, new Id("digest", "user" + i + ":hash"))];
+        for (var i = 0; i < 1100; i++)
+        {
+            Apply(i + 1, OpCode.Create2, new CreateTxn("/n" + i, [], Digest(i), false, i + 1));
+        }
+
+        // The first 1,024 distinct lists are shared; later ones are not kept in the table, so an
+        // equal list decoded again is a znode's own.
+        Apply(2001, OpCode.Create2, new CreateTxn("/early", [], Digest(5), false, 2001));
+        Apply(2002, OpCode.Create2, new CreateTxn("/late", [], Digest(1099), false, 2002));
+        Assert.Same(_tree.GetNode("/n5")!.Acl, _tree.GetNode("/early")!.Acl);
+        Assert.NotSame(_tree.GetNode("/n1099")!.Acl, _tree.GetNode("/late")!.Acl);
+        Assert.Equal(_tree.GetNode("/n1099")!.Acl, _tree.GetNode("/late")!.Acl);
+    }
+
     private ProcessTxnResult Apply(long zxid, OpCode type, IJuteRecord txn, long clientId = 1, long time = Time)
     {
         _triggers.Clear();

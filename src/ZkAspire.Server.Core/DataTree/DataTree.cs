@@ -24,6 +24,16 @@ internal sealed partial class DataTree
     private readonly bool _extendedTypesEnabled;
     private readonly DataNode _root;
 
+    // One list per distinct ACL, shared by the znodes that have it (ZooKeeper's
+    // ReferenceCountedACLCache): a create's ACL is decoded from its request or txn, so without
+    // this every znode would keep a list, an ACL, an Id and two strings of its own (about 190
+    // bytes, which every young-generation collection under a create load copies). The table
+    // keeps at most MaxSharedAcls lists and is never purged: past that, a new list stays the
+    // znode's own, as before.
+    private const int MaxSharedAcls = 1024;
+    private readonly Dictionary<IReadOnlyList<ACL>, IReadOnlyList<ACL>> _sharedAcls = new(AclListComparer.Instance);
+    private IReadOnlyList<ACL>? _lastSharedAcl;
+
     /// <summary>Creates a tree holding <c>/</c>, <c>/zookeeper</c>, <c>/zookeeper/quota</c> and <c>/zookeeper/config</c> (§19).</summary>
     /// <param name="extendedTypesEnabled">Whether TTL nodes exist (<c>zookeeper.extendedTypesEnabled</c>).</param>
     public DataTree(bool extendedTypesEnabled)
@@ -301,6 +311,7 @@ internal sealed partial class DataTree
         // wraps to −2147483648 as the programmer's guide and wire-protocol doc §12 describe.
         SetCversionPzxid(parent, parentCVersion, header.Zxid);
 
+        acl = Share(acl);
         var child = new DataNode(data, acl, StatPersisted.ForCreate(header.Zxid, header.Time, ephemeralOwner));
         parent.AddChild(childName);
         _nodes[path] = child;
@@ -359,6 +370,32 @@ internal sealed partial class DataTree
         return KeeperErrorCode.Ok;
     }
 
+    /// <summary>The list shared by the znodes whose ACL equals <paramref name="acl"/>: <paramref name="acl"/> itself if it is the first.</summary>
+    /// <param name="acl">A znode's new ACL.</param>
+    /// <returns>The list to keep.</returns>
+    internal IReadOnlyList<ACL> Share(IReadOnlyList<ACL> acl)
+    {
+        // Most creates under a load repeat the last ACL: compared before the table is hashed.
+        if (_lastSharedAcl is not null && AclListComparer.Instance.Equals(acl, _lastSharedAcl))
+        {
+            return _lastSharedAcl;
+        }
+
+        if (_sharedAcls.TryGetValue(acl, out var shared))
+        {
+            _lastSharedAcl = shared;
+            return shared;
+        }
+
+        if (_sharedAcls.Count < MaxSharedAcls)
+        {
+            _sharedAcls.Add(acl, acl);
+            _lastSharedAcl = acl;
+        }
+
+        return acl;
+    }
+
     private KeeperErrorCode SetAcl(string path, IReadOnlyList<ACL> acl, int version, out Stat? stat)
     {
         stat = null;
@@ -369,7 +406,7 @@ internal sealed partial class DataTree
         }
 
         // setACL moves only aversion, and fires no watch (§11.4).
-        node.Acl = acl;
+        node.Acl = Share(acl);
         node.Stat = node.Stat with { Aversion = version };
         stat = node.ToStat(_extendedTypesEnabled);
         return KeeperErrorCode.Ok;
