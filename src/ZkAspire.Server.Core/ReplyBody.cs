@@ -86,13 +86,13 @@ public readonly struct ReplyBody
     /// <summary>The body of a getChildren reply (<see cref="GetChildrenResponse"/>) over the znode's own set of names.</summary>
     /// <param name="children">The child names; read when the body is written.</param>
     /// <returns>The body.</returns>
-    internal static ReplyBody Children(HashSet<string>? children) => new(Kind.Children, children, default);
+    internal static ReplyBody Children(Dictionary<string, DataNode>.KeyCollection? children) => new(Kind.Children, children, default);
 
     /// <summary>The body of a getChildren2 reply (<see cref="GetChildren2Response"/>) over the znode's own set of names.</summary>
     /// <param name="children">The child names; read when the body is written.</param>
     /// <param name="stat">The parent's Stat.</param>
     /// <returns>The body.</returns>
-    internal static ReplyBody Children2(HashSet<string>? children, in Stat stat) => new(Kind.Children2, children, stat);
+    internal static ReplyBody Children2(Dictionary<string, DataNode>.KeyCollection? children, in Stat stat) => new(Kind.Children2, children, stat);
 
     /// <summary>Writes a whole reply frame: the length prefix, the header, then this body (as <c>Framing.WriteFrame</c> does with a record).</summary>
     /// <param name="writer">The writer.</param>
@@ -132,7 +132,7 @@ public readonly struct ReplyBody
             case Kind.Children or Kind.Children2:
                 // As WriteStringVector over the names in the set's order (the record copies them
                 // in that order too).
-                if (_value is HashSet<string> children)
+                if (_value is Dictionary<string, DataNode>.KeyCollection children)
                 {
                     writer.WriteInt(children.Count);
                     foreach (var child in children)
@@ -174,13 +174,13 @@ public readonly struct ReplyBody
 
     private string[] CopyChildren()
     {
-        if (_value is not HashSet<string> children)
+        if (_value is not Dictionary<string, DataNode>.KeyCollection children)
         {
             return [];
         }
 
         var names = new string[children.Count];
-        children.CopyTo(names);
+        children.CopyTo(names, 0);
         return names;
     }
 }

@@ -90,6 +90,47 @@ public sealed class FuzzySnapshotTests
     }
 
     [Fact]
+    public void AParentDeletedAndMadeAgainWhileItsChildrenWaitToBeWrittenRestoresToTheLiveState()
+    {
+        var server = new TestServer(hostPersistence: true);
+        var client = server.Open();
+        client.SendConnect(new ZkAspire.Protocol.ConnectRequest(0, 0, 30_000, 0, new byte[16], false));
+        server.PersistAll();
+        client.ExpectConnected();
+        client.Create("/p");
+        client.Create("/p/x", [1]);
+        client.Create("/p/x/a", [2]);
+        client.Create("/p/x/b", [3]);
+        var snapshot = server.Replica.BeginSnapshot();
+        using var buffer = new ZkAspire.Protocol.JuteWriter();
+
+        // The root, /p and /p/x (with a and b listed): the walk holds the old /p/x's node.
+        snapshot.WriteChunk(buffer, 2);
+        snapshot.WriteChunk(buffer, 1);
+        snapshot.WriteChunk(buffer, 1);
+        client.Delete("/p/x/a");
+        client.Delete("/p/x/b");
+        client.Delete("/p/x");
+        client.Create("/p/x", [4]);
+        client.Create("/p/x/a", [5]);
+        client.Create("/p/x/c", [6]);
+        while (!snapshot.WriteChunk(buffer, 1))
+        {
+        }
+
+        var recovery = new ReplicaRecovery(server.Options);
+        recovery.LoadSnapshotChunk(buffer.WrittenSpan);
+        recovery.EndSnapshot();
+        foreach (var entry in server.Persistence!.Appended)
+        {
+            recovery.Replay(entry);
+        }
+
+        Assert.Empty(recovery.Warnings);
+        Assert.Equal(server.Replica.DumpState(), recovery.CreateReplica(new RecordingOutput(), null, server.NowMs).DumpState());
+    }
+
+    [Fact]
     public void ChunksHoldAtMostTheRecordBudget()
     {
         var server = new TestServer();

@@ -46,7 +46,8 @@ public sealed class ReplyBodyTests
     [Fact]
     public void Children_are_written_from_the_set_in_its_order_as_a_string_vector()
     {
-        var children = new HashSet<string>(StringComparer.Ordinal) { "b", "a", "ü-0000000003" };
+        var leaf = new DataNode([], Acls.OpenAclUnsafe, default);
+        var children = new Dictionary<string, DataNode>(StringComparer.Ordinal) { ["b"] = leaf, ["a"] = leaf, ["ü-0000000003"] = leaf }.Keys;
         var names = children.ToArray();
 
         Assert.Equal(Encode(new GetChildrenResponse(names)), Encode(ReplyBody.Children(children)));

@@ -4,13 +4,15 @@ using ZkAspire.Protocol;
 
 namespace ZkAspire.Server.Core;
 
-/// <summary>One znode: its data, ACL, persisted metadata and child names (ZooKeeper's <c>DataNode</c>).</summary>
+/// <summary>One znode: its data, ACL, persisted metadata and children, by name (ZooKeeper's <c>DataNode</c> keeps the names only).</summary>
 internal sealed class DataNode
 {
     private static readonly IReadOnlyCollection<string> NoChildren = [];
 
-    // Most znodes are leaves: the set is only allocated for the first child.
-    private HashSet<string>? _children;
+    // Most znodes are leaves: the map is only allocated for the first child. It holds the
+    // children's nodes, not only their names, so that a walk of the tree (a snapshot) follows
+    // references instead of looking every znode up by its full path.
+    private Dictionary<string, DataNode>? _children;
 
     /// <summary>Creates a node.</summary>
     /// <param name="data">The data; may be <see langword="null"/>.</param>
@@ -36,10 +38,10 @@ internal sealed class DataNode
     public int ChildCount => _children?.Count ?? 0;
 
     /// <summary>Gets the child names.</summary>
-    public IReadOnlyCollection<string> Children => _children ?? NoChildren;
+    public IReadOnlyCollection<string> Children => _children?.Keys ?? NoChildren;
 
-    /// <summary>Gets the set of child names itself, or <see langword="null"/> for a leaf: a reply writes the names from it without copying them.</summary>
-    public HashSet<string>? ChildSet => _children;
+    /// <summary>Gets the child names themselves, or <see langword="null"/> for a leaf: a reply writes the names from them without copying them.</summary>
+    public Dictionary<string, DataNode>.KeyCollection? ChildSet => _children?.Keys;
 
     /// <summary>Copies the child names, for a snapshot that walks them while the tree changes.</summary>
     /// <returns>The names.</returns>
@@ -51,21 +53,37 @@ internal sealed class DataNode
         }
 
         var names = new string[_children.Count];
-        _children.CopyTo(names);
+        _children.Keys.CopyTo(names, 0);
         return names;
+    }
+
+    /// <summary>Gets the child of this name, if it exists.</summary>
+    /// <param name="name">The child's name.</param>
+    /// <param name="child">The child, or <see langword="null"/>.</param>
+    /// <returns><see langword="true"/> if it does.</returns>
+    public bool TryGetChild(string name, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out DataNode? child)
+    {
+        if (_children is null)
+        {
+            child = null;
+            return false;
+        }
+
+        return _children.TryGetValue(name, out child);
     }
 
     /// <summary>Whether a child of this name exists.</summary>
     /// <param name="name">The child's name.</param>
     /// <returns><see langword="true"/> if it does.</returns>
-    public bool HasChild(string name) => _children?.Contains(name) == true;
+    public bool HasChild(string name) => _children?.ContainsKey(name) == true;
 
-    /// <summary>Adds a child name.</summary>
+    /// <summary>Adds a child.</summary>
     /// <param name="name">The child's name.</param>
-    /// <returns><see langword="false"/> if it was there already.</returns>
-    public bool AddChild(string name) => (_children ??= new HashSet<string>(StringComparer.Ordinal)).Add(name);
+    /// <param name="child">The child.</param>
+    /// <returns><see langword="false"/> if one of that name was there already (it is kept).</returns>
+    public bool AddChild(string name, DataNode child) => (_children ??= new Dictionary<string, DataNode>(StringComparer.Ordinal)).TryAdd(name, child);
 
-    /// <summary>Removes a child name.</summary>
+    /// <summary>Removes a child.</summary>
     /// <param name="name">The child's name.</param>
     /// <returns><see langword="false"/> if it was not there.</returns>
     public bool RemoveChild(string name) => _children?.Remove(name) == true;

@@ -1,6 +1,5 @@
 // Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
 
-using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Text;
 using ZkAspire.Protocol;
@@ -17,16 +16,6 @@ internal sealed partial class DataTree
     /// <param name="path">The path.</param>
     /// <returns>The node, or <see langword="null"/>.</returns>
     public DataNode? GetNodeForSnapshot(string path) => _nodes.GetValueOrDefault(path);
-
-    /// <summary>
-    /// Looks a node up by its full path given as characters, for the snapshot cursor, which builds
-    /// each child's path in a buffer of its own rather than as a string per znode.
-    /// </summary>
-    /// <param name="path">The path.</param>
-    /// <param name="node">The node, or <see langword="null"/>.</param>
-    /// <returns><see langword="true"/> if it is in the tree.</returns>
-    public bool TryGetNodeForSnapshot(ReadOnlySpan<char> path, [NotNullWhen(true)] out DataNode? node) =>
-        _nodes.GetAlternateLookup<ReadOnlySpan<char>>().TryGetValue(path, out node);
 
     /// <summary>
     /// Puts a node read from a snapshot into the tree (ZooKeeper's <c>DataTree.deserialize</c>): a
@@ -58,8 +47,9 @@ internal sealed partial class DataTree
             return false;
         }
 
-        parent.AddChild(path[(lastSlash + 1)..]);
-        _nodes.Add(path, new DataNode(data, acl, stat));
+        var node = new DataNode(data, acl, stat);
+        parent.AddChild(path[(lastSlash + 1)..], node);
+        _nodes.Add(path, node);
         ApproximateDataSize += path.Length + (data?.Length ?? 0);
         IndexNode(path, stat.EphemeralOwner);
         return true;

@@ -46,14 +46,16 @@ internal sealed partial class DataTree
         _nodes.Add(PathUtils.Root, _root);
         var zookeeper = new DataNode([], Acls.OpenAclUnsafe, default);
         _nodes.Add(PathUtils.ZooKeeperRoot, zookeeper);
-        _root.AddChild("zookeeper");
-        _nodes.Add(PathUtils.QuotaRoot, new DataNode([], Acls.OpenAclUnsafe, default));
-        zookeeper.AddChild("quota");
+        _root.AddChild("zookeeper", zookeeper);
+        var quota = new DataNode([], Acls.OpenAclUnsafe, default);
+        _nodes.Add(PathUtils.QuotaRoot, quota);
+        zookeeper.AddChild("quota", quota);
 
         // ZOOKEEPER-2014: the config node is readable by anyone and written only by reconfig;
         // ZooKeeper sets its ACL with version −1, which leaves aversion at −1.
-        _nodes.Add(PathUtils.ConfigNode, new DataNode([], Acls.ReadAclUnsafe, new StatPersisted { Aversion = -1 }));
-        zookeeper.AddChild("config");
+        var config = new DataNode([], Acls.ReadAclUnsafe, new StatPersisted { Aversion = -1 });
+        _nodes.Add(PathUtils.ConfigNode, config);
+        zookeeper.AddChild("config", config);
 
         // ZooKeeper counts every key of its node map, the root's "" alias included.
         foreach (var path in _nodes.Keys)
@@ -313,7 +315,7 @@ internal sealed partial class DataTree
 
         acl = Share(acl);
         var child = new DataNode(data, acl, StatPersisted.ForCreate(header.Zxid, header.Time, ephemeralOwner));
-        parent.AddChild(childName);
+        parent.AddChild(childName, child);
         _nodes[path] = child;
         ApproximateDataSize += path.Length + (data?.Length ?? 0);
         IndexNode(path, ephemeralOwner);

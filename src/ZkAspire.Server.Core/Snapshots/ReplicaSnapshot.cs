@@ -116,12 +116,17 @@ public sealed class ReplicaSnapshot
                 continue;
             }
 
-            // The child's path is built in a buffer reused for every znode (a string is made only
-            // for a znode with children, which its frame keeps): a snapshot visits every znode.
-            var path = ChildPath(frame, frame.Names[frame.Next++]);
-            if (_tree.TryGetNodeForSnapshot(path, out var node))
+            // The child is found in its parent's node, which the frame holds, not by its full
+            // path in the tree's map (a cache miss on the map's entry and on the key string per
+            // znode). A parent deleted meanwhile lost its children first, so they are skipped
+            // as the map would skip them; a parent deleted and made again is a new node, whose
+            // children are created after this snapshot began and are in the log. The child's path
+            // is built in a buffer reused for every znode (a string is made only for a znode with
+            // children, which its frame keeps): a snapshot visits every znode.
+            var name = frame.Names[frame.Next++];
+            if (frame.Node.TryGetChild(name, out var node))
             {
-                WriteNode(writer, path, node);
+                WriteNode(writer, ChildPath(frame, name), node);
                 budget--;
             }
         }
@@ -218,13 +223,15 @@ public sealed class ReplicaSnapshot
         NodesWritten++;
         if (node.ChildCount > 0)
         {
-            _stack.Push(new Frame(path.ToString(), node.CopyChildren()));
+            _stack.Push(new Frame(path.ToString(), node, node.CopyChildren()));
         }
     }
 
-    private sealed class Frame(string path, string[] names)
+    private sealed class Frame(string path, DataNode node, string[] names)
     {
         public string Path { get; } = path;
+
+        public DataNode Node { get; } = node;
 
         public string[] Names { get; } = names;
 
