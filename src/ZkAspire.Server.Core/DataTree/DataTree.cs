@@ -375,7 +375,7 @@ internal sealed partial class DataTree
     /// <summary>The list shared by the znodes whose ACL equals <paramref name="acl"/>: <paramref name="acl"/> itself if it is the first.</summary>
     /// <param name="acl">A znode's new ACL.</param>
     /// <returns>The list to keep.</returns>
-    internal IReadOnlyList<ACL> Share(IReadOnlyList<ACL> acl)
+    private IReadOnlyList<ACL> Share(IReadOnlyList<ACL> acl)
     {
         // Most creates under a load repeat the last ACL: compared before the table is hashed.
         if (_lastSharedAcl is not null && AclListComparer.Instance.Equals(acl, _lastSharedAcl))
