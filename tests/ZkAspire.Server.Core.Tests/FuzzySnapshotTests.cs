@@ -55,11 +55,7 @@ public sealed class FuzzySnapshotTests
     [Fact]
     public void AChildDeletedAndRecreatedAfterItsParentWasWrittenKeepsTheParentsCounters_ZOOKEEPER_3249()
     {
-        var server = new TestServer(hostPersistence: true);
-        var client = server.Open();
-        client.SendConnect(new ZkAspire.Protocol.ConnectRequest(0, 0, 30_000, 0, new byte[16], false));
-        server.PersistAll();
-        client.ExpectConnected();
+        var (server, client) = ConnectedServer();
         client.Create("/p");
         client.Create("/p/a");
         client.Create("/p/b");
@@ -77,26 +73,14 @@ public sealed class FuzzySnapshotTests
         {
         }
 
-        var recovery = new ReplicaRecovery(server.Options);
-        recovery.LoadSnapshotChunk(buffer.WrittenSpan);
-        recovery.EndSnapshot();
-        foreach (var entry in server.Persistence!.Appended)
-        {
-            recovery.Replay(entry);
-        }
-
+        var recovery = AssertRestoresToTheLiveState(server, buffer);
         Assert.True(recovery.FuzzyOverlaps > 0);
-        Assert.Equal(server.Replica.DumpState(), recovery.CreateReplica(new RecordingOutput(), null, server.NowMs).DumpState());
     }
 
     [Fact]
     public void AParentDeletedAndMadeAgainWhileItsChildrenWaitToBeWrittenRestoresToTheLiveState()
     {
-        var server = new TestServer(hostPersistence: true);
-        var client = server.Open();
-        client.SendConnect(new ZkAspire.Protocol.ConnectRequest(0, 0, 30_000, 0, new byte[16], false));
-        server.PersistAll();
-        client.ExpectConnected();
+        var (server, client) = ConnectedServer();
         client.Create("/p");
         client.Create("/p/x", [1]);
         client.Create("/p/x/a", [2]);
@@ -118,8 +102,25 @@ public sealed class FuzzySnapshotTests
         {
         }
 
+        AssertRestoresToTheLiveState(server, buffer);
+    }
+
+    private static (TestServer Server, TestClient Client) ConnectedServer()
+    {
+        var server = new TestServer(hostPersistence: true);
+        var client = server.Open();
+        client.SendConnect(new ZkAspire.Protocol.ConnectRequest(0, 0, 30_000, 0, new byte[16], false));
+        server.PersistAll();
+        client.ExpectConnected();
+        return (server, client);
+    }
+
+    // Loads the snapshot's records, replays the whole log over them, and checks that the result
+    // is the live state, with no warning.
+    private static ReplicaRecovery AssertRestoresToTheLiveState(TestServer server, ZkAspire.Protocol.JuteWriter snapshot)
+    {
         var recovery = new ReplicaRecovery(server.Options);
-        recovery.LoadSnapshotChunk(buffer.WrittenSpan);
+        recovery.LoadSnapshotChunk(snapshot.WrittenSpan);
         recovery.EndSnapshot();
         foreach (var entry in server.Persistence!.Appended)
         {
@@ -128,6 +129,7 @@ public sealed class FuzzySnapshotTests
 
         Assert.Empty(recovery.Warnings);
         Assert.Equal(server.Replica.DumpState(), recovery.CreateReplica(new RecordingOutput(), null, server.NowMs).DumpState());
+        return recovery;
     }
 
     [Fact]
