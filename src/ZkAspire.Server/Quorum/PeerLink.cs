@@ -34,7 +34,7 @@ internal sealed class PeerLink
     private JuteWriter? _spare = new(4096);
     private bool _outputReleased;
     private bool _writerWaiting;
-    private TaskCompletionSource? _writerSignal;
+    private readonly WriterSignal _writerSignal = new();
     private long _queuedBytes;
     private int _closing;
     private int _closeReported;
@@ -170,18 +170,20 @@ internal sealed class PeerLink
     /// <param name="sendNow">Whether to send from the calling thread rather than hand the send off.</param>
     public void Flush(bool sendNow)
     {
-        TaskCompletionSource? signal = null;
+        var wake = false;
         lock (_outputLock)
         {
             if (_writerWaiting && _pending.Length > 0)
             {
                 _writerWaiting = false;
-                signal = _writerSignal;
-                _writerSignal = null;
+                wake = true;
             }
         }
 
-        WriterWake.Release(signal, sendNow);
+        if (wake)
+        {
+            _writerSignal.Release(inline: sendNow);
+        }
     }
 
     // Counts a frame into the queued bytes, or refuses it (and counts nothing).
@@ -220,18 +222,17 @@ internal sealed class PeerLink
 
         _reason = reason;
         _logger.LogInformation("Peer link to server {Peer} closed: {Reason}", PeerId, reason);
-        TaskCompletionSource? signal;
+        bool wake;
         lock (_outputLock)
         {
+            wake = _writerWaiting;
             _writerWaiting = false;
-            signal = _writerSignal;
-            _writerSignal = null;
         }
 
         // The writer ends on the pool, never inside the caller (the event loop may be closing).
-        if (signal is not null)
+        if (wake)
         {
-            ThreadPool.UnsafeQueueUserWorkItem(static s => s.TrySetResult(), signal, preferLocal: false);
+            _writerSignal.Release(inline: false);
         }
 
         try
@@ -351,7 +352,7 @@ internal sealed class PeerLink
             while (true)
             {
                 JuteWriter? batch = null;
-                Task? wait = null;
+                ValueTask? wait = null;
                 lock (_outputLock)
                 {
                     if (IsClosed || _outputReleased)
@@ -371,15 +372,14 @@ internal sealed class PeerLink
                         // Flush(sendNow: true) runs this writer on the event loop, and a send the
                         // socket cannot take at once pends and resumes on the pool, so the loop
                         // never blocks on a peer that does not read.
-                        _writerSignal = new TaskCompletionSource();
                         _writerWaiting = true;
-                        wait = _writerSignal.Task;
+                        wait = _writerSignal.ArmAsync();
                     }
                 }
 
                 if (wait is not null)
                 {
-                    await wait.ConfigureAwait(false);
+                    await wait.Value.ConfigureAwait(false);
                     continue;
                 }
 

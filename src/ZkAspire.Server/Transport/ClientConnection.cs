@@ -39,7 +39,7 @@ internal sealed class ClientConnection
     private long _sentBytes;
     private bool _outputCompleted;
     private bool _writerWaiting;
-    private TaskCompletionSource? _writerSignal;
+    private readonly WriterSignal _writerSignal = new();
     private TaskCompletionSource? _readerResume;
     private volatile bool _discardInput;
     private volatile bool _readerPaused;
@@ -185,18 +185,20 @@ internal sealed class ClientConnection
     /// <param name="sendNow">Whether to send from the calling thread rather than hand the send off.</param>
     public void Flush(bool sendNow = false)
     {
-        TaskCompletionSource? signal = null;
+        var wake = false;
         lock (_outputLock)
         {
             if (_writerWaiting && (_queued.Count > 0 || _outputCompleted))
             {
                 _writerWaiting = false;
-                signal = _writerSignal;
-                _writerSignal = null;
+                wake = true;
             }
         }
 
-        WriterWake.Release(signal, sendNow);
+        if (wake)
+        {
+            _writerSignal.Release(inline: sendNow);
+        }
     }
 
     /// <summary>
@@ -235,17 +237,20 @@ internal sealed class ClientConnection
 
         _logger.LogDebug("Closing connection {Remote} (session 0x{SessionId:x}): {Reason}", RemoteText, SessionId, reason);
         _discardInput = true;
-        TaskCompletionSource? signal;
+        bool wake;
         lock (_outputLock)
         {
             _outputCompleted = true;
-            signal = _writerSignal;
-            _writerSignal = null;
+            wake = _writerWaiting;
             _writerWaiting = false;
         }
 
         CancelClosing();
-        signal?.TrySetResult();
+        if (wake)
+        {
+            _writerSignal.Release(inline: true);
+        }
+
         try
         {
             // Linger 0: an abortive close (RST), so the port is not held in TIME_WAIT by a client we cut off.
@@ -520,7 +525,7 @@ internal sealed class ClientConnection
             while (true)
             {
                 List<OutputSegment>? batch = null;
-                Task? wait = null;
+                ValueTask? wait = null;
                 lock (_outputLock)
                 {
                     if (Volatile.Read(ref _aborted) != 0)
@@ -544,15 +549,14 @@ internal sealed class ClientConnection
                         // Flush(sendNow: true) runs this writer on the loop (see Flush), and a
                         // send the socket cannot take at once pends and resumes on the pool, so
                         // the loop never blocks on a slow reader.
-                        _writerSignal = new TaskCompletionSource();
                         _writerWaiting = true;
-                        wait = _writerSignal.Task;
+                        wait = _writerSignal.ArmAsync();
                     }
                 }
 
                 if (wait is not null)
                 {
-                    await wait.ConfigureAwait(false);
+                    await wait.Value.ConfigureAwait(false);
                     continue;
                 }
 
