@@ -240,6 +240,13 @@ public sealed class DataTreeTests
         Assert.Same(first, _tree.GetNode("/d")!.Acl);
         Assert.Same(first, _tree.GetNode("/c")!.Acl);
         Assert.Equal(Digest("alice"), _tree.GetNode("/b")!.Acl);
+
+        // A node read from a snapshot takes part too: creates after a restore share its list.
+        var restored = Digest("carol");
+        Assert.True(_tree.LoadNode("/r", [], restored, default));
+        Apply(6, OpCode.Create2, new CreateTxn("/e", [], Digest("carol"), false, 6));
+        Assert.Same(restored, _tree.GetNode("/r")!.Acl);
+        Assert.Same(restored, _tree.GetNode("/e")!.Acl);
     }
 
     [Fact]

@@ -33,7 +33,7 @@ internal sealed partial class DataTree
         {
             ForgetNode(path, existing);
             existing.Data = data;
-            existing.Acl = acl;
+            existing.Acl = Share(acl);
             existing.Stat = stat;
             _nodes.Add(path, existing);
             ApproximateDataSize += path.Length + (data?.Length ?? 0);
@@ -47,7 +47,7 @@ internal sealed partial class DataTree
             return false;
         }
 
-        var node = new DataNode(data, acl, stat);
+        var node = new DataNode(data, Share(acl), stat);
         parent.AddChild(path[(lastSlash + 1)..], node);
         _nodes.Add(path, node);
         ApproximateDataSize += path.Length + (data?.Length ?? 0);

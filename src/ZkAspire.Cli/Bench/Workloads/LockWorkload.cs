@@ -102,20 +102,17 @@ internal sealed class LockWorkload : WorkloadDriver
     /// <summary>The contender just before ours in sequence order, or null when ours is first.</summary>
     internal static string? Predecessor(IReadOnlyList<string> children, string ours, out bool found)
     {
-        var ourSequence = Sequence(ours);
+        var ourSequence = TryGetSequence(ours, out var sequence) ? sequence : long.MaxValue;
         string? predecessor = null;
         var predecessorSequence = long.MinValue;
         found = false;
         foreach (var child in children)
         {
-            // A lock node ends with the prefix and the ten-digit counter (a protected name starts
-            // with its own `_c_{guid}-`).
-            if (child.Length < Prefix.Length + 10 || !child.AsSpan(child.Length - 10 - Prefix.Length, Prefix.Length).SequenceEqual(Prefix))
+            if (!TryGetSequence(child, out sequence))
             {
                 continue;
             }
 
-            var sequence = Sequence(child);
             if (sequence == ourSequence)
             {
                 found = true;
@@ -130,10 +127,17 @@ internal sealed class LockWorkload : WorkloadDriver
         return predecessor;
     }
 
-    // The ten-digit counter ZooKeeper appends to a sequential name (it is signed and wraps at
-    // 2^31, which a bench run never reaches).
-    private static long Sequence(string name) =>
-        name.Length >= Prefix.Length + 10 && long.TryParse(name.AsSpan(name.Length - 10), NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : long.MaxValue;
+    // A lock node's name ends with the prefix and the ten-digit counter ZooKeeper appends (a
+    // protected name starts with its own `_c_{guid}-`; the counter is signed and wraps at 2^31,
+    // which a bench run never reaches).
+    private static bool TryGetSequence(string name, out long sequence)
+    {
+        sequence = 0;
+        var counter = name.Length - 10;
+        return counter >= Prefix.Length
+            && name.AsSpan(counter - Prefix.Length, Prefix.Length).SequenceEqual(Prefix)
+            && long.TryParse(name.AsSpan(counter), NumberStyles.None, CultureInfo.InvariantCulture, out sequence);
+    }
 
     private static async Task ReleaseQuietlyAsync(ZooKeeperClient client, string path)
     {
