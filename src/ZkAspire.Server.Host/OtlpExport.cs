@@ -41,7 +41,10 @@ internal static class OtlpExport
     public static bool IsUsable(string endpoint) =>
         Uri.TryCreate(endpoint, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 
-    /// <summary>Registers the OpenTelemetry SDK with the server's source and meter and the OTLP exporter for all three signals.</summary>
+    /// <summary>The name of the .NET runtime's built-in meter (GC, heap, thread pool, CPU: <c>dotnet.*</c> instruments), exported beside the server's.</summary>
+    public const string RuntimeMeterName = "System.Runtime";
+
+    /// <summary>Registers the OpenTelemetry SDK with the server's source and meter, the runtime's meter and the OTLP exporter for all three signals.</summary>
     /// <param name="builder">The host builder.</param>
     /// <param name="serverId">The server id (myid), or 0 when the server has none.</param>
     // Kept out of line so that a server without the endpoint never JIT-compiles a method that
@@ -65,7 +68,11 @@ internal static class OtlpExport
                 resource.AddEnvironmentVariableDetector();
             })
             .WithTracing(tracing => tracing.AddSource(ZooKeeperServerTelemetry.ActivitySourceName))
-            .WithMetrics(metrics => metrics.AddMeter(ZooKeeperServerTelemetry.MeterName))
+            // The runtime's own meter too (System.Runtime: GC collections and pause time, heap
+            // sizes, thread-pool queue, CPU time), so that each replica's collections show in
+            // the dashboard beside its request latencies: under a write load that grows the tree
+            // the young collections are what the tail latency is made of (docs/performance.md).
+            .WithMetrics(metrics => metrics.AddMeter(ZooKeeperServerTelemetry.MeterName, RuntimeMeterName))
             .WithLogging(configureBuilder: null, configureOptions: options =>
             {
                 options.IncludeFormattedMessage = true;

@@ -103,6 +103,9 @@ public sealed class NativeServerTests
         Assert.True(traces.HasAttribute("service.name", "zkaspire-server"), "the default service name");
         Assert.True(traces.HasAttribute(ZooKeeperServerTelemetry.PathAttribute, "/otel"), "the getData span's zookeeper.path");
         await receiver.WaitForAsync("/v1/metrics", r => r.Contains(ZooKeeperServerTelemetry.RequestCountInstrument), ExportTimeout);
+
+        // The runtime's meter rides along: each replica's collections and pause time.
+        await receiver.WaitForAsync("/v1/metrics", r => r.Contains("dotnet.gc.pause.time") && r.Contains("dotnet.gc.heap.total_allocated"), ExportTimeout);
         await receiver.WaitForAsync("/v1/logs", r => r.Contains("serving clients on"), ExportTimeout);
         Assert.Equal(0, await server.TerminateAsync());
     }

@@ -60,6 +60,9 @@ public sealed class ProgramTelemetryTests : IDisposable
         await receiver.WaitForAsync("/v1/traces", r => r.Contains("zookeeper.getData") && r.Contains(traceId), ExportTimeout);
 
         await receiver.WaitForAsync("/v1/metrics", r => r.Contains(ZooKeeperServerTelemetry.RequestCountInstrument), ExportTimeout);
+
+        // The runtime's meter rides along: each replica's collections and pause time.
+        await receiver.WaitForAsync("/v1/metrics", r => r.Contains("dotnet.gc.pause.time") && r.Contains("dotnet.gc.heap.total_allocated"), ExportTimeout);
         await receiver.WaitForAsync("/v1/logs", r => r.Contains("serving clients on"), ExportTimeout);
 
         Assert.Equal(0, await server.TerminateAsync());
