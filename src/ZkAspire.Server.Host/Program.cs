@@ -88,6 +88,7 @@ builder.Services.AddHostedService(services => services.GetRequiredService<ZooKee
 using var host = builder.Build();
 var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("zkaspire-server");
 logger.LogInformation("Configuration: {Source}", configuration.ConfigPath ?? "defaults (no zoo.cfg given)");
+logger.LogInformation("Runtime: {Runtime}", RuntimeDescription.Describe());
 if (otlpEndpoint is not null)
 {
     if (!OtlpExport.IsUsable(otlpEndpoint))

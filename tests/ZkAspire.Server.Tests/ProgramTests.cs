@@ -63,10 +63,23 @@ public sealed class ProgramTests
         await using var _c = client;
         Assert.Contains($"serving clients on 127.0.0.1:{server.Port} (mode standalone, tickTime 2000 ms, dataDir {server.Directory}/data, zxid 0x0)", server.Log, StringComparison.Ordinal);
         Assert.Contains("Unknown setting 'unknownKey'", server.Log, StringComparison.Ordinal);
+        Assert.Contains("Runtime: .NET ", server.Log, StringComparison.Ordinal);
+        Assert.Contains(", JIT, ", server.Log, StringComparison.Ordinal);
 
         Assert.Equal(0, await server.TerminateAsync());
         Assert.True(await client.WaitForCloseAsync(TimeSpan.FromSeconds(10)));
         Assert.Contains("stopped", server.Log, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TheStartLogNamesTheCollectorAndTheGen0BudgetTheRuntimeWasGiven()
+    {
+        // The JIT build keeps the runtime's sizing unless the environment gives GCgen0size (hex,
+        // as the runtime reads it); given one, the runtime caps the budget at the larger of 6 MiB
+        // and it. The native build compiles 2 MiB in (NativeServerTests).
+        await using var configured = await ZkAspireServerProcess.StartAsync(environment: new Dictionary<string, string?> { ["DOTNET_GCgen0size"] = "0x800000", ["DOTNET_gcServer"] = null, ["DOTNET_gcConcurrent"] = null });
+        Assert.Contains(", JIT, workstation GC (concurrent), gen0 budget up to 8 MiB", configured.Log, StringComparison.Ordinal);
+        Assert.Equal(0, await configured.TerminateAsync());
     }
 
     [Fact]
