@@ -169,11 +169,11 @@ public sealed class ReplicaSnapshot
         }
         else
         {
-            // Each znode's ACL is the list decoded from its create, so znodes made alike hold equal
-            // lists that are not the same object, and comparing them reads five objects per znode.
-            // The znode is given the list this snapshot met first with that content (ZooKeeper's
-            // DataTree keeps one per distinct ACL, ReferenceCountedACLCache): the next snapshot
-            // finds it by reference, and the duplicate is garbage.
+            // The tree shares one list per distinct ACL (DataTree.Share), so this is mostly the
+            // first znode of each list. Past the tree's table (1,024 lists) znodes made alike hold
+            // equal lists that are not the same object, and comparing them reads five objects per
+            // znode: such a znode is given the list this snapshot met first with that content, so
+            // the next snapshot finds it by reference, and the duplicate is garbage.
             IReadOnlyList<ACL> shared;
             if (_lastAcl is not null && AclListComparer.Instance.Equals(acl, _lastAcl))
             {
