@@ -45,7 +45,7 @@ internal sealed class GuaranteedDeleteManager
     /// <param name="failure">Why the caller's attempt failed.</param>
     public void Add(string path, DeleteOptions options, Exception failure)
     {
-        Log.GuaranteedDeleteQueued(_logger, path, failure);
+        Log.GuaranteedDeleteQueued(_logger, path, failure.Message);
         lock (_lock)
         {
             if (_stopping)

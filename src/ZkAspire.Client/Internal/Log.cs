@@ -74,27 +74,10 @@ internal static partial class Log
         }
     }
 
-    /// <summary>
-    /// Logs a guaranteed delete left to the background. The caller's attempt failed on the
-    /// connection or was cancelled (an application stopping, typically), which the line says
-    /// without a stack trace; anything else keeps it.
-    /// </summary>
-    /// <param name="logger">The logger.</param>
-    /// <param name="path">The node.</param>
-    /// <param name="exception">Why the caller's attempt failed.</param>
-    public static void GuaranteedDeleteQueued(ILogger logger, string path, Exception exception)
-    {
-        if (logger.IsEnabled(LogLevel.Warning))
-        {
-            GuaranteedDeleteQueued(logger, path, exception.Message, IsExpected(exception) || exception is OperationCanceledException ? null : exception);
-        }
-    }
-
     /// <summary>Names a server as the connect string does: <c>host:port</c> (<see cref="DnsEndPoint.ToString"/> adds the address family).</summary>
     /// <param name="server">The server.</param>
     /// <returns>The text.</returns>
-    internal static string Describe(DnsEndPoint server) =>
-        (server.Host.Contains(':', StringComparison.Ordinal) ? "[" + server.Host + "]" : server.Host) + ":" + server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    internal static string Describe(DnsEndPoint server) => ZooKeeperConnectionString.FormatHost(server);
 
     private static bool IsExpected(Exception exception) =>
         exception is System.Net.Sockets.SocketException or IOException or TimeoutException or KeeperException or ObjectDisposedException;
@@ -114,8 +97,16 @@ internal static partial class Log
     [LoggerMessage(9, LogLevel.Debug, "Closing session 0x{SessionId:x}")]
     public static partial void Closing(ILogger logger, long sessionId);
 
+    /// <summary>
+    /// Logs a guaranteed delete left to the background. Only a failure on the connection or a
+    /// cancellation (an application stopping, typically) leaves it there, so the line carries the
+    /// reason and no stack trace.
+    /// </summary>
+    /// <param name="logger">The logger.</param>
+    /// <param name="path">The node.</param>
+    /// <param name="reason">Why the caller's attempt failed.</param>
     [LoggerMessage(10, LogLevel.Warning, "Guaranteed delete of {Path} will be retried in the background: {Reason}")]
-    private static partial void GuaranteedDeleteQueued(ILogger logger, string path, string reason, Exception? exception);
+    public static partial void GuaranteedDeleteQueued(ILogger logger, string path, string reason);
 
     [LoggerMessage(11, LogLevel.Warning, "Guaranteed delete of {Path} gave up")]
     public static partial void GuaranteedDeleteGaveUp(ILogger logger, string path, Exception exception);
