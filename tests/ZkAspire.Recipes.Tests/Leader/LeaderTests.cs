@@ -119,8 +119,10 @@ public abstract partial class LeaderTests<TServer>(TServer server)
 
                         lock (terms)
                         {
+                            // Done once there were nine terms and every selector has led. The last selector to start can
+                            // queue after the others have taken several turns, so nine terms alone do not mean all led.
                             terms.Add(id);
-                            if (terms.Count == 9)
+                            if (terms.Count >= 9 && terms.Distinct().Count() == 3)
                             {
                                 done.TrySetResult();
                             }
@@ -137,12 +139,9 @@ public abstract partial class LeaderTests<TServer>(TServer server)
                 selector.Start();
             }
 
+            // Every selector leads (or this times out), and no two terms overlap.
             await done.Task.Soon();
             Assert.Equal(0, Volatile.Read(ref overlaps));
-            lock (terms)
-            {
-                Assert.All(new[] { "s0", "s1", "s2" }, id => Assert.Contains(id, terms));
-            }
         }
         finally
         {
