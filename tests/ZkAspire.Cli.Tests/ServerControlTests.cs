@@ -285,6 +285,20 @@ public sealed class ServerControlTests : IDisposable
     }
 
     [Fact]
+    public void AServerLinesBracketedIPv6ClientAddressIsReadAsTheServerReadsIt()
+    {
+        var dataDir = Path.Combine(_directory, "v6");
+        Directory.CreateDirectory(dataDir);
+        File.WriteAllText(Path.Combine(dataDir, "myid"), "1");
+        var path = Path.Combine(_directory, "v6.cfg");
+        File.WriteAllText(path, $"dataDir={dataDir}\nserver.1=[::1]:2881:3881;[::1]:2191\nserver.2=[::1]:2882:3882;[::1]:2192\n");
+        var ours = ZooCfg.Load(path, new Hashtable());
+        var server = Server.Configuration.ZooKeeperConfiguration.Load(path, environment: new Hashtable()).Options;
+        Assert.Equal((2191, "::1"), (ours.ClientPort, ours.ClientPortAddress));
+        Assert.Equal((server.ClientPort, server.ClientPortAddress), (ours.ClientPort, ours.ClientPortAddress));
+    }
+
+    [Fact]
     public async Task StatusReportsEachMembersModeAndReadsTheClientPortFromItsServerLine()
     {
         // The 3.5+ form: no clientPort key, each server's client address is in its server line.

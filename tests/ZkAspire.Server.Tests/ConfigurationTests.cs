@@ -2,6 +2,7 @@
 
 using System.Collections;
 using ZkAspire.Server.Configuration;
+using ZkAspire.Server.Quorum;
 
 namespace ZkAspire.Server.Tests;
 
@@ -291,6 +292,20 @@ public sealed class ConfigurationTests : IDisposable
         var e = Assert.Throws<ZooKeeperConfigurationException>(() => ZooKeeperConfiguration.Load(Write(
             $"dataDir={dataDir}", "clientPort=2000", "server.1=127.0.0.1:2881:3881;2191", "server.2=127.0.0.1:2882:3882")));
         Assert.Contains("clientPort", e.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("[::1]:2881:3881", "::1", null, null, "server.1=[::1]:2881:3881:participant")]
+    [InlineData("[fe80::1]:2881:3881:observer;[::1]:2191", "fe80::1", "::1", 2191, "server.1=[fe80::1]:2881:3881:observer;[::1]:2191")]
+    [InlineData("127.0.0.1:2881:3881;[::]:2191", "127.0.0.1", "::", 2191, "server.1=127.0.0.1:2881:3881:participant;[::]:2191")]
+    public void IPv6AddressesInAServerLineAreBracketedWhenWrittenBackAsZooKeeperDoes(string text, string host, string? clientAddress, int? clientPort, string line)
+    {
+        var member = EnsembleMember.Parse(1, text);
+        Assert.Equal((host, clientAddress, clientPort), (member.Host, member.ClientAddress, member.ClientPort));
+
+        // conf and /zookeeper/config show this line, and Curator and zkCli parse it again.
+        Assert.Equal(line, member.ToConfigLine());
+        Assert.Equal(member, EnsembleMember.Parse(1, line["server.1=".Length..]));
     }
 
     [Theory]

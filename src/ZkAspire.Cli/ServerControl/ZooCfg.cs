@@ -117,8 +117,15 @@ internal sealed record ZooCfg(string Path, int ClientPort, string? ClientPortAdd
 
         var client = line.Value[(semicolon + 1)..].Trim();
         var colon = client.LastIndexOf(':');
+        var address = colon < 0 ? null : client[..colon];
+        if (address is ['[', .. var bracketed, ']'])
+        {
+            // [IPv6]:port, as ZooKeeper writes it.
+            address = bracketed;
+        }
+
         return int.TryParse(colon < 0 ? client : client[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port is > 0 and <= 65535
-            ? (port, colon < 0 ? null : client[..colon])
+            ? (port, address)
             : null;
     }
 

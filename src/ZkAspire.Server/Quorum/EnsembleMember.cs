@@ -36,6 +36,11 @@ public sealed record EnsembleMember(long Id, string Host, int QuorumPort, int El
             var colon = client.LastIndexOf(':');
             var portText = colon < 0 ? client : client[(colon + 1)..];
             clientAddress = colon < 0 ? null : client[..colon];
+            if (clientAddress is ['[', .. var bracketed, ']'])
+            {
+                // [IPv6]:port, as ZooKeeper writes it.
+                clientAddress = bracketed;
+            }
             clientPort = ParsePort(portText, "client port");
         }
 
@@ -77,14 +82,17 @@ public sealed record EnsembleMember(long Id, string Host, int QuorumPort, int El
     /// <returns>The <c>server.N=…</c> line.</returns>
     public string ToConfigLine()
     {
-        var line = string.Create(CultureInfo.InvariantCulture, $"server.{Id}={Host}:{QuorumPort}:{ElectionPort}:{(Type == LearnerType.Observer ? "observer" : "participant")}");
+        var line = string.Create(CultureInfo.InvariantCulture, $"server.{Id}={Delimited(Host)}:{QuorumPort}:{ElectionPort}:{(Type == LearnerType.Observer ? "observer" : "participant")}");
         if (ClientPort is { } port)
         {
-            line += string.Create(CultureInfo.InvariantCulture, $";{ClientAddress ?? "0.0.0.0"}:{port}");
+            line += string.Create(CultureInfo.InvariantCulture, $";{Delimited(ClientAddress ?? "0.0.0.0")}:{port}");
         }
 
         return line;
     }
+
+    /// <summary>An IPv6 address in brackets, as ZooKeeper writes one before a port; other hosts as they are.</summary>
+    private static string Delimited(string host) => host.Contains(':', StringComparison.Ordinal) ? "[" + host + "]" : host;
 
     private static string[] SplitHost(string text, out string host)
     {
