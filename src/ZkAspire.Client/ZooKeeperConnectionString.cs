@@ -62,8 +62,14 @@ public sealed record ZooKeeperConnectionString(IReadOnlyList<DnsEndPoint> Hosts,
     public override string ToString() =>
         string.Join(',', Hosts.Select(h => FormatHost(h))) + (ChrootPath ?? string.Empty);
 
-    internal static string FormatHost(DnsEndPoint host) =>
-        (host.Host.Contains(':', StringComparison.Ordinal) ? "[" + host.Host + "]" : host.Host) + ":" + host.Port.ToString(CultureInfo.InvariantCulture);
+    /// <summary>Formats one server as a connection string entry, <c>host:port</c>, with an IPv6 address in brackets.</summary>
+    /// <param name="host">The server, e.g. <see cref="ZooKeeperClient.Server"/>.</param>
+    /// <returns>The entry, e.g. <c>zk1:2181</c> or <c>[::1]:2181</c>.</returns>
+    public static string FormatHost(DnsEndPoint host)
+    {
+        ArgumentNullException.ThrowIfNull(host);
+        return (host.Host.Contains(':', StringComparison.Ordinal) ? "[" + host.Host + "]" : host.Host) + ":" + host.Port.ToString(CultureInfo.InvariantCulture);
+    }
 
     private static DnsEndPoint ParseHost(string entry, string connectionString)
     {

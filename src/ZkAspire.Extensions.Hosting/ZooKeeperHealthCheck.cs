@@ -41,7 +41,7 @@ public sealed class ZooKeeperHealthCheck : IHealthCheck
         };
         if (_client.Server is { } server)
         {
-            data["server"] = server.Host + ":" + server.Port.ToString(CultureInfo.InvariantCulture);
+            data["server"] = ZooKeeperConnectionString.FormatHost(server);
         }
 
         var result = _client.IsClosed ? new HealthCheckResult(context.Registration.FailureStatus, "The ZooKeeper client is closed.", data: data) : state switch

@@ -19,6 +19,16 @@ public sealed class ConnectionStringTests
     }
 
     [Theory]
+    [InlineData("zk1", 2181, "zk1:2181")]
+    [InlineData("10.0.0.3", 2182, "10.0.0.3:2182")]
+    [InlineData("::1", 2183, "[::1]:2183")]
+    public void OneServerIsFormattedAsAnEntryOfTheString(string host, int port, string entry)
+    {
+        Assert.Equal(entry, ZooKeeperConnectionString.FormatHost(new DnsEndPoint(host, port)));
+        Assert.Equal(new DnsEndPoint(host, port), ZooKeeperConnectionString.Parse(entry).Hosts.Single());
+    }
+
+    [Theory]
     [InlineData("host:2181/", null)]
     [InlineData("host:2181", null)]
     [InlineData("host/a", "/a")]
