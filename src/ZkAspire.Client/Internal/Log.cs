@@ -27,7 +27,7 @@ internal static partial class Log
     {
         if (logger.IsEnabled(LogLevel.Debug))
         {
-            Connecting(logger, Describe(server));
+            Connecting(logger, ZooKeeperConnectionString.FormatHost(server));
         }
     }
 
@@ -41,7 +41,7 @@ internal static partial class Log
     {
         if (logger.IsEnabled(LogLevel.Information))
         {
-            Connected(logger, Describe(server), sessionId, timeout, readOnly);
+            Connected(logger, ZooKeeperConnectionString.FormatHost(server), sessionId, timeout, readOnly);
         }
     }
 
@@ -57,7 +57,7 @@ internal static partial class Log
     {
         if (logger.IsEnabled(LogLevel.Information))
         {
-            ConnectFailed(logger, Describe(server), exception.Message, IsExpected(exception) ? null : exception);
+            ConnectFailed(logger, ZooKeeperConnectionString.FormatHost(server), exception.Message, IsExpected(exception) ? null : exception);
         }
     }
 
@@ -70,14 +70,9 @@ internal static partial class Log
     {
         if (logger.IsEnabled(LogLevel.Information))
         {
-            ConnectionLost(logger, Describe(server), sessionId, exception.Message, IsExpected(exception) ? null : exception);
+            ConnectionLost(logger, ZooKeeperConnectionString.FormatHost(server), sessionId, exception.Message, IsExpected(exception) ? null : exception);
         }
     }
-
-    /// <summary>Names a server as the connect string does: <c>host:port</c> (<see cref="DnsEndPoint.ToString"/> adds the address family).</summary>
-    /// <param name="server">The server.</param>
-    /// <returns>The text.</returns>
-    internal static string Describe(DnsEndPoint server) => ZooKeeperConnectionString.FormatHost(server);
 
     private static bool IsExpected(Exception exception) =>
         exception is System.Net.Sockets.SocketException or IOException or TimeoutException or KeeperException or ObjectDisposedException;

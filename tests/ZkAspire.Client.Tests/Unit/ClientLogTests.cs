@@ -1,6 +1,5 @@
 // Licensed to the ZkAspire contributors under the Apache License, Version 2.0.
 
-using System.Net;
 using Microsoft.Extensions.Logging;
 using ZkAspire.Client.Internal;
 using ZkAspire.TestInfrastructure;
@@ -10,15 +9,6 @@ namespace ZkAspire.Client.Tests.Unit;
 /// <summary>What the client logs about its connections (<see cref="Log"/>).</summary>
 public sealed class ClientLogTests
 {
-    [Theory]
-    [InlineData("127.0.0.1", 2181, "127.0.0.1:2181")]
-    [InlineData("zk-1.example", 2888, "zk-1.example:2888")]
-    [InlineData("::1", 2181, "[::1]:2181")]
-    public void AServerIsNamedAsInAConnectString(string host, int port, string expected)
-    {
-        Assert.Equal(expected, Log.Describe(new DnsEndPoint(host, port)));
-    }
-
     [Fact]
     public async Task ARefusedConnectionIsOneLineNamingTheServerAndTheReasonWithoutAStackTrace()
     {

@@ -20,8 +20,11 @@ public sealed class ConnectionStringTests
 
     [Theory]
     [InlineData("zk1", 2181, "zk1:2181")]
+    [InlineData("zk-1.example", 2888, "zk-1.example:2888")]
     [InlineData("10.0.0.3", 2182, "10.0.0.3:2182")]
+    [InlineData("127.0.0.1", 2181, "127.0.0.1:2181")]
     [InlineData("::1", 2183, "[::1]:2183")]
+    [InlineData("::1", 2181, "[::1]:2181")]
     public void OneServerIsFormattedAsAnEntryOfTheString(string host, int port, string entry)
     {
         Assert.Equal(entry, ZooKeeperConnectionString.FormatHost(new DnsEndPoint(host, port)));
