@@ -149,7 +149,9 @@ internal sealed class OtlpReceiver : IAsyncDisposable
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {
-        _listener.Stop();
+        // Close alone: on Linux the managed HttpListener's Stop releases the port, and a Close after
+        // it binds the port again to look the prefix up, which throws "Address already in use" when
+        // another test took the port in between.
         _listener.Close();
         try
         {
